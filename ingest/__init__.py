@@ -1,0 +1,1 @@
+"""Reading return files from the bucket and loading them into the warehouse."""

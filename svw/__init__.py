@@ -1,0 +1,1 @@
+"""Social Value Warehouse: configuration, command line and demo data."""
