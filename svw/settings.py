@@ -7,7 +7,7 @@ This is the only module that reads ``SVW_*`` variables; everything else receives
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ class Settings:
     max_file_bytes: int = 200 * 1024 * 1024
     default_edition: str = DEFAULT_EDITION
     dbt_target: str = "duckdb"
-    extra: dict[str, str] = field(default_factory=dict)
+    s3_endpoint_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -59,6 +59,8 @@ class Settings:
             max_file_bytes=int(float(env.get("SVW_MAX_FILE_MB", "200")) * 1024 * 1024),
             default_edition=env.get("SVW_DEFAULT_EDITION", DEFAULT_EDITION),
             dbt_target=env.get("SVW_DBT_TARGET", "duckdb"),
+            # The standard AWS variable; credentials come from the usual AWS chain.
+            s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         )
 
     def with_overrides(self, **changes: object) -> Settings:

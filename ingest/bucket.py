@@ -1,0 +1,142 @@
+"""The drop bucket: a local folder or an S3 prefix, behind one small interface.
+
+Layout (paths are relative to the bucket root, always with ``/``)::
+
+    incoming/<submitter>/...   institutions drop files here
+    archive/<submitter>/...    loaded and duplicate files
+    rejected/<submitter>/...   rejected files, each beside its two reports
+
+fsspec gives the same calls for both backends; only listing metadata differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import fsspec
+
+INCOMING = "incoming"
+ARCHIVE = "archive"
+REJECTED = "rejected"
+
+SUBMITTER_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class BucketFile:
+    path: str  # relative to the bucket root, e.g. "incoming/acme/q1.csv"
+    size: int
+    modified: datetime  # UTC
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.path)
+
+    @property
+    def submitter(self) -> str | None:
+        """The first folder under incoming/, if it is a valid submitter name."""
+        parts = self.path.split("/")
+        if len(parts) < 3 or not SUBMITTER_PATTERN.fullmatch(parts[1]):
+            return None
+        return parts[1]
+
+    def destination(self, area: str) -> str:
+        """Where this file goes in ``archive`` or ``rejected``: same path under incoming/."""
+        return f"{area}/{self.path.removeprefix(INCOMING + '/')}"
+
+
+class MoveVerificationError(RuntimeError):
+    """A copy did not match its source; the source is kept."""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Bucket:
+    """A bucket root on any fsspec filesystem (``file`` or ``s3``)."""
+
+    def __init__(self, url: str, endpoint_url: str | None = None):
+        self.url = url.rstrip("/")
+        if self.url.startswith("s3://"):
+            client_kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
+            # Listing must be fresh on every call: a cached listing hides new drops.
+            self.fs = fsspec.filesystem("s3", client_kwargs=client_kwargs, use_listings_cache=False)
+            self.root = self.url.removeprefix("s3://")
+        else:
+            self.fs = fsspec.filesystem("file")
+            self.root = self.url
+            self.fs.makedirs(self.root, exist_ok=True)
+
+    def _full(self, path: str) -> str:
+        return f"{self.root}/{path}"
+
+    def _relative(self, full: str) -> str:
+        return full.removeprefix(self.root.rstrip("/") + "/")
+
+    def pending(self, settle_seconds: float, now: datetime | None = None) -> list[BucketFile]:
+        """Files under incoming/ old enough to be complete, in received order.
+
+        Received order is modification time, then path. Hidden files (``.name``)
+        are upload temporaries of some clients and are never picked up.
+        """
+        now = now or datetime.now(UTC)
+        incoming = self._full(INCOMING)
+        if not self.fs.exists(incoming):
+            return []
+        self.fs.invalidate_cache()
+        found = []
+        for full, info in self.fs.find(incoming, detail=True).items():
+            if info.get("type") != "file" or posixpath.basename(full).startswith("."):
+                continue
+            modified = _modified(info)
+            if (now - modified).total_seconds() >= settle_seconds:
+                found.append(BucketFile(self._relative(full), int(info["size"]), modified))
+        return sorted(found, key=lambda f: (f.modified, f.path))
+
+    def read(self, path: str) -> bytes:
+        return self.fs.cat_file(self._full(path))
+
+    def write(self, path: str, data: bytes) -> None:
+        self.fs.makedirs(posixpath.dirname(self._full(path)), exist_ok=True)
+        self.fs.pipe_file(self._full(path), data)
+
+    def exists(self, path: str) -> bool:
+        return self.fs.exists(self._full(path))
+
+    def free_path(self, path: str) -> str:
+        """``path`` itself, or ``name_2.ext``, ``name_3.ext``... so nothing is overwritten."""
+        if not self.exists(path):
+            return path
+        stem, ext = posixpath.splitext(path)
+        n = 2
+        while self.exists(f"{stem}_{n}{ext}"):
+            n += 1
+        return f"{stem}_{n}{ext}"
+
+    def move(self, source: str, destination: str, expected_sha256: str) -> None:
+        """Copy, verify the copy's content, then delete the source.
+
+        Safe to repeat: if an earlier attempt died after the copy, the verified copy
+        is kept and only the source is removed. A crash at any point loses no file.
+        """
+        if not self.exists(destination):
+            self.fs.makedirs(posixpath.dirname(self._full(destination)), exist_ok=True)
+            self.fs.copy(self._full(source), self._full(destination))
+        if sha256_hex(self.read(destination)) != expected_sha256:
+            raise MoveVerificationError(
+                f"copy of {source} at {destination} does not match the original; source kept"
+            )
+        self.fs.rm_file(self._full(source))
+
+
+def _modified(info: dict) -> datetime:
+    """Modification time from a listing entry of either backend, as aware UTC."""
+    if "LastModified" in info:  # s3
+        value = info["LastModified"]
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(float(info["mtime"]), tz=UTC)

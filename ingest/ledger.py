@@ -1,0 +1,100 @@
+"""The ledger (``raw.submissions``): one row per file ever seen, and its fate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
+
+
+@dataclass
+class Submission:
+    submission_id: int
+    submitter: str | None
+    original_path: str
+    sha256: str
+    size_bytes: int
+    file_format: str | None
+    received_at: datetime
+    processed_at: datetime
+    status: str
+    line_count: int
+    error_count: int
+    final_location: str
+    report_location: str | None = None
+    duplicate_of: int | None = None
+    run_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_COLUMNS = [f for f in Submission.__dataclass_fields__]
+
+
+def next_submission_id(connection: sa.Connection) -> int:
+    return connection.exec_driver_sql("select nextval('raw.submission_id_seq')").scalar_one()
+
+
+def record(connection: sa.Connection, submission: Submission) -> None:
+    """Insert a ledger row; the caller's transaction decides when it counts."""
+    values = asdict(submission)
+    values["warnings"] = json.dumps(submission.warnings)
+    # Timestamps are stored as naive UTC (DuckDB TIMESTAMP).
+    for key in ("received_at", "processed_at"):
+        values[key] = values[key].replace(tzinfo=None)
+    connection.execute(
+        sa.text(
+            f"insert into raw.submissions ({', '.join(_COLUMNS)}) "
+            f"values ({', '.join(':' + c for c in _COLUMNS)})"
+        ),
+        values,
+    )
+
+
+def find_unfinished(
+    connection: sa.Connection, original_path: str, sha256: str, received_at: datetime
+) -> Submission | None:
+    """A committed ledger row for this very drop whose file was never moved.
+
+    The same path, content and modification time means the same drop: an earlier
+    run recorded it, then died before the file left incoming/.
+    """
+    row = (
+        connection.execute(
+            sa.text(
+                "select * from raw.submissions where original_path = :p and sha256 = :s "
+                "and received_at = :r order by submission_id desc limit 1"
+            ),
+            {"p": original_path, "s": sha256, "r": received_at.replace(tzinfo=None)},
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    values = dict(row)
+    values["warnings"] = json.loads(values["warnings"] or "[]")
+    return Submission(**values)
+
+
+def loaded_with_content(connection: sa.Connection, sha256: str) -> int | None:
+    """The submission that already loaded these exact bytes, if any."""
+    return connection.execute(
+        sa.text(
+            "select min(submission_id) from raw.submissions where sha256 = :s and status = :st"
+        ),
+        {"s": sha256, "st": LOADED},
+    ).scalar_one()
+
+
+def submissions_of_run(connection: sa.Connection, run_id: str) -> list[dict]:
+    return [
+        dict(r)
+        for r in connection.execute(
+            sa.text("select * from raw.submissions where run_id = :r order by submission_id"),
+            {"r": run_id},
+        ).mappings()
+    ]

@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, resources, jobs, sensors and schedules. No business logic here."""

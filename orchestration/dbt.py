@@ -1,0 +1,68 @@
+"""dbt models as Dagster assets; dbt tests appear as asset checks.
+
+Seeds and models are two asset sets because ingestion sits between them: files are
+validated against the seeded measure catalogue before the staging models read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from svw.settings import DBT_PROJECT_DIR, Settings
+
+svw_dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=Settings.from_env().dbt_target,
+)
+svw_dbt_project.prepare_if_dev()
+if not svw_dbt_project.manifest_path.exists():
+    # `svw run` outside `dagster dev`: build the manifest once (make does this too).
+    svw_dbt_project.preparer.prepare(svw_dbt_project)
+
+
+class SvwDbtTranslator(DagsterDbtTranslator):
+    """Keys are ``[schema, name]`` (``marts/place_totals``), groups are dbt layers."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        return dbt_resource_props["schema"]
+
+
+translator = SvwDbtTranslator()
+
+
+@dbt_assets(
+    manifest=svw_dbt_project.manifest_path,
+    project=svw_dbt_project,
+    select="resource_type:seed",
+    name="reference_seeds",
+    dagster_dbt_translator=translator,
+)
+def reference_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=svw_dbt_project.manifest_path,
+    project=svw_dbt_project,
+    exclude="resource_type:seed",
+    name="warehouse_models",
+    dagster_dbt_translator=translator,
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+SEED_KEYS = sorted(reference_seeds.keys)
+MART_KEYS = sorted(k for k in warehouse_models.keys if k.path[0] == "marts")

@@ -1,0 +1,47 @@
+"""Launch the pipeline when stable files wait in the bucket: one run per tick, never per file."""
+
+from __future__ import annotations
+
+import hashlib
+
+import dagster as dg
+
+from orchestration.jobs import PIPELINE_JOB_NAME, social_value_pipeline
+from orchestration.resources import SvwSettings
+
+_ACTIVE = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+@dg.sensor(
+    job=social_value_pipeline,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Batches every stable file in incoming/ into one pipeline run.",
+)
+def bucket_sensor(context: dg.SensorEvaluationContext, svw: SvwSettings) -> dg.SensorResult:
+    settings = svw.get()
+    pending = svw.bucket().pending(settings.settle_seconds)
+    if not pending:
+        return dg.SensorResult(skip_reason="no stable files waiting in incoming/")
+    active = context.instance.get_run_records(
+        dg.RunsFilter(job_name=PIPELINE_JOB_NAME, statuses=_ACTIVE), limit=1
+    )
+    if active:
+        return dg.SensorResult(skip_reason="a pipeline run is already queued or running")
+    # The cursor is one short fingerprint of what is waiting, whatever the bucket's size.
+    listing = "\n".join(f"{f.path}|{f.size}|{f.modified.isoformat()}" for f in pending)
+    fingerprint = hashlib.sha256(listing.encode()).hexdigest()[:20]
+    if fingerprint == context.cursor:
+        return dg.SensorResult(
+            skip_reason="the same files are still waiting after the last run requested for "
+            "them; see that run's failure, then re-run the job"
+        )
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=fingerprint, tags={"svw/files": str(len(pending))})],
+        cursor=fingerprint,
+    )

@@ -1,0 +1,105 @@
+"""The `svw` command: run the pipeline, check a file before upload, demo, templates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from svw.settings import Settings, prepare_environment
+
+EXIT_REJECTED = 1
+EXIT_INFRASTRUCTURE = 2
+
+
+@click.group()
+def main() -> None:
+    """Social Value Warehouse: social value returns in, place-level totals out."""
+
+
+@main.command()
+@click.option(
+    "--settle-seconds",
+    type=float,
+    default=None,
+    help="Minimum age of a file before it is picked up (default: SVW_SETTLE_SECONDS or 30).",
+)
+def run(settle_seconds: float | None) -> None:
+    """One full pass through Dagster: ingest pending files, build the models, publish for BI."""
+    sys.exit(_run_and_summarise(Settings.from_env(), settle_seconds))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check return FILES offline, exactly as the pipeline would. Writes nothing."""
+    from ingest.offline import check_files  # heavy imports only for this command
+
+    settings = Settings.from_env()
+    prepare_environment(settings)
+    any_rejected = False
+    for path, checked in check_files([Path(f) for f in files], settings):
+        if checked.accepted:
+            click.echo(f"OK       {path}: {checked.parsed.table.num_rows} lines would load")
+        else:
+            any_rejected = True
+            click.echo(f"REJECTED {path}: {checked.total_errors} error(s)")
+            for error in checked.errors:
+                where = ", ".join(
+                    part
+                    for part in (
+                        f"row {error.row}" if error.row is not None else "",
+                        f"column {error.column}" if error.column else "",
+                        f"value {error.value!r}" if error.value is not None else "",
+                    )
+                    if part
+                )
+                click.echo(f"  - {where + ': ' if where else ''}{error.message}")
+            if checked.total_errors > len(checked.errors):
+                click.echo(f"  ... and {checked.total_errors - len(checked.errors)} more")
+        for warning in checked.warnings:
+            click.echo(f"  warning: {warning}")
+    sys.exit(EXIT_REJECTED if any_rejected else 0)
+
+
+@main.command()
+@click.option("--seed", default=2026, show_default=True, help="Seed of the synthetic data.")
+def demo(seed: int) -> None:
+    """Write deterministic synthetic returns into the bucket, then run the pipeline."""
+    from ingest.bucket import Bucket
+    from svw.demo import demo_files
+
+    settings = Settings.from_env()
+    bucket = Bucket(settings.bucket_url, settings.s3_endpoint_url)
+    files = demo_files(seed)
+    for demo_file in files:
+        bucket.write(demo_file.path, demo_file.data)
+    click.echo(f"Wrote {len(files)} demo files under {settings.bucket_url}/incoming/")
+    # The demo wrote its files itself: nothing is still uploading, so no settling wait.
+    sys.exit(_run_and_summarise(settings, settle_seconds=0))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
+def template(fmt: str, output: str | None) -> None:
+    """Write an empty return template (xlsx: with the measure list on a second sheet)."""
+    from ingest.template import csv_template, xlsx_template
+
+    data = csv_template() if fmt == "csv" else xlsx_template()
+    target = Path(output or f"return-template.{fmt}")
+    target.write_bytes(data)
+    click.echo(f"Wrote {target}")
+
+
+def _run_and_summarise(settings: Settings, settle_seconds: float | None) -> int:
+    from svw.runner import run_pipeline
+
+    outcome = run_pipeline(settings, settle_seconds)
+    click.echo(outcome.summary_text())
+    return 0 if outcome.success else EXIT_INFRASTRUCTURE
+
+
+if __name__ == "__main__":
+    main()

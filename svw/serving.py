@@ -1,0 +1,52 @@
+"""The read-only snapshot BI tools query: never the file the pipeline writes.
+
+DuckDB lets one process write a file and then no one else may open it, so BI tools
+get their own copy of the ``marts`` schema, swapped in by an atomic rename: a reader
+sees the old snapshot or the new one, never a half-written one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PUBLISHED_SCHEMAS = ("marts",)
+
+
+def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]:
+    """Copy the published schemas into a fresh file and rename it over ``serving_path``.
+
+    Returns the row count of each published table (``schema.table``).
+    """
+    serving_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = serving_path.with_name(f".{serving_path.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    connection = duckdb.connect(str(staging))
+    try:
+        connection.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
+        tables = connection.execute(
+            "select table_schema, table_name from duckdb_tables() "
+            "where database_name = 'warehouse' and table_schema in "
+            f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
+        ).fetchall()
+        for schema in {schema for schema, _ in tables}:
+            connection.execute(f'create schema "{schema}"')
+        for schema, table in tables:
+            connection.execute(
+                f'create table "{schema}"."{table}" as '
+                f'select * from warehouse."{schema}"."{table}"'
+            )
+            counts[f"{schema}.{table}"] = connection.execute(
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchone()[0]
+        connection.execute("detach warehouse")
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+    with open(staging, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, serving_path)
+    return counts
