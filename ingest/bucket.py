@@ -138,5 +138,5 @@ def _modified(info: dict) -> datetime:
     """Modification time from a listing entry of either backend, as aware UTC."""
     if "LastModified" in info:  # s3
         value = info["LastModified"]
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return datetime.fromtimestamp(float(info["mtime"]), tz=UTC)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.pipeline import CheckedFile, check_return
 from ingest.staging import ensure_reference_tables
-from ingest.warehouse import open_warehouse
+from ingest.warehouse import ensure_raw_schema, open_warehouse
 from svw.settings import Settings
 
 
@@ -20,6 +20,7 @@ def check_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, C
     """
     with tempfile.TemporaryDirectory(prefix="svw-validate-") as scratch:
         with open_warehouse(Path(scratch) / "check.duckdb") as engine:
+            ensure_raw_schema(engine)
             with engine.begin() as connection:
                 ensure_reference_tables(connection)
             for number, path in enumerate(paths, start=1):

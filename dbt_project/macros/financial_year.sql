@@ -23,9 +23,10 @@
 {%- endmacro %}
 
 {% macro financial_year_label(start_year_expr) -%}
-    (
+    cast(
         cast({{ start_year_expr }} as varchar)
         || '-'
         || right(cast({{ start_year_expr }} + 1 as varchar), 2)
+        as varchar
     )
 {%- endmacro %}

@@ -11,7 +11,7 @@ renamed as (
     select
         -- ids
         cast(submission_id as bigint) as submission_id,
-        cast(duplicate_of as bigint) as duplicate_of_submission_id,
+        cast(duplicate_of as bigint) as duplicate_of,
         cast(run_id as varchar) as run_id,
 
         -- strings

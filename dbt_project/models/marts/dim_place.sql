@@ -1,0 +1,24 @@
+with
+
+places as (
+
+    select * from {{ ref('int_places') }}
+
+),
+
+final as (
+
+    select
+        place_code,
+        place_name,
+        region_code,
+        region_name,
+        country_code,
+        country_name,
+        is_known_place
+
+    from places
+
+)
+
+select * from final

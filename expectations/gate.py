@@ -1,0 +1,272 @@
+"""The quality gate: validate one staged file with GX and turn failures into ReturnErrors.
+
+GX runs in an ephemeral context (nothing written to disk) on a SQL datasource over the
+warehouse file itself, so every check is pushed down to DuckDB; no DataFrame is built.
+
+Two outcomes must never be confused: a rule that finds bad rows is the sender's problem
+(:class:`GateResult` with errors); a rule that could not be evaluated is ours
+(:class:`ValidatorError`), and must never be reported to the sender as a rejection.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from expectations.return_lines import REPORTED_RAW_COLUMNS, RULES, RULES_BY_NAME, Rule
+from ingest.errors import ReturnError
+from ingest.schema import ALL_FIELDS, MAX_REPORTED_ERRORS
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationValidationResult
+    from great_expectations.datasource.fluent import SQLDatasource
+
+_FIELD_ORDER = {name: position for position, name in enumerate(ALL_FIELDS)}
+_RULE_ORDER = {rule.name: position for position, rule in enumerate(RULES)}
+
+
+class ValidatorError(RuntimeError):
+    """The gate could not check the file: an infrastructure failure, not the sender's fault.
+
+    The file must be retried, never rejected, when this is raised.
+    """
+
+    def __init__(self, detail: str):
+        super().__init__(
+            f"quality gate failed to run (infrastructure error, not a problem with the "
+            f"sender's file): {detail}"
+        )
+
+
+@dataclass(frozen=True)
+class ExpectationSummary:
+    """One rule's outcome, e.g. for Dagster asset-check metadata."""
+
+    name: str
+    column: str
+    expectation_type: str
+    success: bool
+    unexpected_count: int
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Errors sorted by row then column (field order), capped at MAX_REPORTED_ERRORS."""
+
+    errors: list[ReturnError]
+    total_errors: int
+    rows_checked: int
+    expectations: list[ExpectationSummary]
+
+    @property
+    def passed(self) -> bool:
+        return self.total_errors == 0
+
+
+def _result_format() -> dict[str, Any]:
+    # SUMMARY keeps every GX query bounded by partial_unexpected_count (COMPLETE would
+    # fetch all unexpected values), and still returns the failing rows' source_row.
+    return {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": MAX_REPORTED_ERRORS,
+        "unexpected_index_column_names": ["source_row", *REPORTED_RAW_COLUMNS],
+        "return_unexpected_index_query": False,
+    }
+
+
+def _split_table(qualified_table: str) -> tuple[str, str]:
+    schema, _, table = qualified_table.partition(".")
+    if not schema or not table:
+        raise ValueError(f"expected a schema-qualified table, got {qualified_table!r}")
+    return schema, table
+
+
+def _raised_exception(exception_info: Mapping[str, Any] | None) -> str | None:
+    """The error message if GX could not evaluate an expectation, else None.
+
+    GX reports either one flat record or one record per failed metric; any record that
+    is not an explicit "raised_exception: False" means the rule was not evaluated.
+    """
+    if not exception_info:
+        return None
+    if "raised_exception" in exception_info:
+        if not exception_info["raised_exception"]:
+            return None
+        return str(exception_info.get("exception_message") or "unknown error")
+    messages = [
+        str(record.get("exception_message") or "unknown error")
+        if isinstance(record, Mapping)
+        else str(record)
+        for record in exception_info.values()
+    ]
+    return "; ".join(messages) or "unknown error"
+
+
+def _error(rule: Rule, row: int, value: object, extra: Mapping[str, object]) -> ReturnError:
+    text = None if value is None else str(value)
+    fields = {key: "" if item is None else item for key, item in extra.items()}
+    return ReturnError(
+        row=row,
+        column=rule.column,
+        value=text,
+        message=rule.message.format(**{**fields, "value": text}),
+    )
+
+
+def _column_rule_errors(rule: Rule, result: Mapping[str, Any]) -> list[ReturnError]:
+    errors = []
+    reported = rule.column
+    for record in result.get("partial_unexpected_index_list") or []:
+        errors.append(_error(rule, int(record["source_row"]), record.get(reported), {}))
+    return errors
+
+
+def _sql_rule_errors(
+    rule: Rule, engine: sa.Engine, qualified_table: str, count: int
+) -> list[ReturnError]:
+    # GX's UnexpectedRowsExpectation returns at most 200 rows (MAX_RESULT_RECORDS) and none
+    # in SUMMARY format, so the first rows are fetched here with the rule's own SQL.
+    if count == 0:
+        return []
+    listing = (
+        f"select * from ({rule.query.format(batch=qualified_table)}) as failing "
+        f"order by source_row limit {MAX_REPORTED_ERRORS}"
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(listing)).mappings().all()
+    return [
+        _error(
+            rule,
+            int(row["source_row"]),
+            row["value"],
+            {key: item for key, item in row.items() if key not in ("source_row", "value")},
+        )
+        for row in rows
+    ]
+
+
+def _unexpected_count(rule: Rule, result: Mapping[str, Any]) -> int:
+    key = "observed_value" if rule.is_sql else "unexpected_count"
+    count = result.get(key)
+    if not isinstance(count, int):
+        raise ValidatorError(f"rule {rule.name} returned no {key}")
+    return count
+
+
+def _release(datasource: SQLDatasource) -> None:
+    # GX keeps pooled connections, and so DuckDB's file lock, for as long as its engines
+    # live; the datasource and its execution engine each build one.
+    datasource.get_execution_engine().engine.dispose()
+    datasource.get_engine().dispose()
+
+
+@contextmanager
+def _gx_datasource(engine: sa.Engine) -> Iterator[SQLDatasource]:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    from expectations import duckdb_compat
+
+    duckdb_compat.apply()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    name = f"svw_gate_{uuid.uuid4().hex}"
+    datasource = context.data_sources.add_sql(
+        name=name,
+        connection_string=engine.url.render_as_string(hide_password=False),
+        create_temp_table=False,
+    )
+    try:
+        yield datasource
+    finally:
+        _release(datasource)
+        context.data_sources.delete(name)
+
+
+def _run_suite(engine: sa.Engine, qualified_table: str) -> list[ExpectationValidationResult]:
+    import great_expectations as gx
+
+    from expectations.return_lines import build_expectations
+
+    schema, table = _split_table(qualified_table)
+    with _gx_datasource(engine) as datasource:
+        asset = datasource.add_table_asset(name=table, table_name=table, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("whole_file").get_batch()
+        suite = gx.ExpectationSuite(name=f"return_lines_{table}", expectations=build_expectations())
+        outcome = batch.validate(suite, result_format=_result_format())
+    return list(outcome.results)
+
+
+def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
+    """Check a staged file (``landing.<name>``) against every rule in ``return_lines``.
+
+    Raises :class:`ValidatorError` if any rule could not be evaluated. Leaves no
+    connection of its own open: once the caller disposes ``engine``, another process
+    can open the warehouse file.
+    """
+    _split_table(qualified_table)
+    if engine.url.get_backend_name() != "duckdb" or engine.url.database in (None, "", ":memory:"):
+        # GX opens the file through its own engine; an in-memory database would be empty.
+        raise ValueError("validate_staged needs an engine on a DuckDB file")
+    try:
+        results = _run_suite(engine, qualified_table)
+    except Exception as exc:  # noqa: BLE001 - any failure to run is ours, not the sender's
+        raise ValidatorError(f"{type(exc).__name__}: {exc}") from exc
+
+    by_rule: dict[str, ExpectationValidationResult] = {}
+    for result in results:
+        rule_name = (result.expectation_config.meta or {}).get("rule")
+        failure = _raised_exception(result.exception_info)
+        if failure is not None:
+            raise ValidatorError(f"rule {rule_name}: {failure}")
+        by_rule[str(rule_name)] = result
+    missing = [rule.name for rule in RULES if rule.name not in by_rule]
+    if missing:
+        raise ValidatorError(f"no result for rules {', '.join(missing)}")
+
+    errors: list[ReturnError] = []
+    summaries: list[ExpectationSummary] = []
+    rows_checked = 0
+    for rule in RULES:
+        result = by_rule[rule.name]
+        details: Mapping[str, Any] = result.result or {}
+        count = _unexpected_count(rule, details)
+        if bool(result.success) != (count == 0):
+            raise ValidatorError(f"rule {rule.name}: success={result.success} with {count} rows")
+        rows_checked = max(rows_checked, int(details.get("element_count") or 0))
+        summaries.append(
+            ExpectationSummary(
+                name=rule.name,
+                column=rule.column,
+                expectation_type=result.expectation_config.type,
+                success=bool(result.success),
+                unexpected_count=count,
+            )
+        )
+        if rule.is_sql:
+            errors.extend(_sql_rule_errors(rule, engine, qualified_table, count))
+        else:
+            errors.extend(_column_rule_errors(rule, details))
+
+    # Each rule listed its first rows, so the first rows overall are among them.
+    errors.sort(key=lambda e: (e.row or 0, _FIELD_ORDER.get(e.column or "", 99)))
+    return GateResult(
+        errors=errors[:MAX_REPORTED_ERRORS],
+        total_errors=sum(summary.unexpected_count for summary in summaries),
+        rows_checked=rows_checked,
+        expectations=summaries,
+    )
+
+
+__all__ = [
+    "ExpectationSummary",
+    "GateResult",
+    "ValidatorError",
+    "validate_staged",
+    "RULES_BY_NAME",
+]

@@ -1,0 +1,308 @@
+"""The row-level rules a return file must pass, as code: one GX expectation per rule.
+
+Each :class:`Rule` names the canonical column the sender must fix, the GX expectation that
+finds the offending rows in a staged table (``ingest.staging``), and the message that
+tells the sender what is wrong and how to fix it.
+
+Rules are declared as data (expectation class name + arguments) so that this module does
+not import great_expectations (about 3 s); :func:`build_expectations` does, when the gate
+runs. Rules are written so that one mistake is reported once: every rule about a value's
+*content* skips rows where the value is missing, and rules on typed columns only see rows
+whose text could be read.
+
+Message templates are ``str.format`` strings. ``{value}`` is the offending text as sent;
+SQL rules may use any other column their query returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ingest.staging import (
+    ACCEPTED_DATE_FORMATS,
+    MEASURE_CATALOGUE_TABLE,
+    PLACE_CODE_PATTERN,
+    QUANTITY_PATTERN,
+)
+
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
+UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
+TEMPLATE_HINT = "the Measures sheet of `svw template --format xlsx`"
+MAX_ORGANISATION_ID_LENGTH = 100
+
+# Raw columns whose text is reported for rules that check the typed column derived from
+# them (e.g. sector_value). GX returns these beside source_row for every failing row.
+REPORTED_RAW_COLUMNS: tuple[str, ...] = (
+    "sector",
+    "period_start",
+    "period_end",
+    "quantity",
+    "place_code",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row-level check.
+
+    ``column`` is the canonical field reported to the sender. ``checked_column`` is the
+    column the expectation runs on (a typed column such as ``sector_value``, or the raw
+    field itself). ``only_where_given`` restricts the check to rows where that raw field
+    is not empty, so a missing value is left to the "missing" rule.
+    """
+
+    name: str
+    column: str
+    expectation: str
+    arguments: Mapping[str, Any]
+    message: str
+    only_where_given: str | None = None
+    checked_column: str | None = field(default=None)
+
+    @property
+    def is_sql(self) -> bool:
+        return self.expectation == UNEXPECTED_ROWS
+
+    @property
+    def query(self) -> str:
+        """The SQL of a SQL rule, with ``{batch}`` standing for the staged table."""
+        return str(self.arguments["unexpected_rows_query"])
+
+
+def _frozen(**arguments: Any) -> Mapping[str, Any]:
+    return MappingProxyType(arguments)
+
+
+def _column_rule(
+    name: str,
+    column: str,
+    expectation: str,
+    message: str,
+    *,
+    checked_column: str | None = None,
+    only_where_given: str | None = None,
+    **arguments: Any,
+) -> Rule:
+    checked = checked_column or column
+    return Rule(
+        name=name,
+        column=column,
+        expectation=expectation,
+        arguments=_frozen(column=checked, **arguments),
+        message=message,
+        only_where_given=only_where_given,
+        checked_column=checked,
+    )
+
+
+def _sql_rule(name: str, column: str, query: str, message: str) -> Rule:
+    """A rule as SQL over the staged lines, called ``line``.
+
+    The query returns ``source_row``, ``value`` (the offending text) and any other field
+    its message uses. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
+    one depending on the query; naming it once in a CTE keeps the SQL valid in every case.
+    """
+    full_query = "with line as (select * from {batch})\n" + query.strip()
+    return Rule(
+        name=name,
+        column=column,
+        expectation=UNEXPECTED_ROWS,
+        arguments=_frozen(unexpected_rows_query=full_query),
+        message=message,
+    )
+
+
+def _literal_braces(pattern: str) -> str:
+    # GX fills {batch} with str.format, so a regex quantifier such as {6} must be doubled.
+    return pattern.replace("{", "{{").replace("}", "}}")
+
+
+_WHAT_TO_FILL: dict[str, str] = {
+    "organisation_id": "the identifier of the reporting organisation, e.g. its Companies "
+    "House or charity number",
+    "organisation_name": "the name of the reporting organisation",
+    "sector": "public, private or third",
+    "period_start": f"the first day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
+    "period_end": f"the last day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
+    "measure_code": f"a measure code from {TEMPLATE_HINT}, e.g. NT1",
+    "quantity": "the amount delivered, as a number such as 12 or 1,250.50",
+    "place_code": "the 9-character GSS code of the local authority district where the "
+    "value was delivered, e.g. E08000003",
+}
+
+_MISSING_VALUE_RULES: tuple[Rule, ...] = tuple(
+    _column_rule(
+        f"{field_name}_missing",
+        field_name,
+        "ExpectColumnValuesToNotBeNull",
+        f"{field_name} is missing. Every line needs {what}.",
+    )
+    for field_name, what in _WHAT_TO_FILL.items()
+)
+
+_CONTENT_RULES: tuple[Rule, ...] = (
+    _column_rule(
+        "organisation_id_too_long",
+        "organisation_id",
+        "ExpectColumnValueLengthsToBeBetween",
+        f"organisation_id is longer than {MAX_ORGANISATION_ID_LENGTH} characters. Use a "
+        "short, stable identifier such as a Companies House or charity number, not a name "
+        "or a description.",
+        max_value=MAX_ORGANISATION_ID_LENGTH,
+    ),
+    _column_rule(
+        "sector_not_recognised",
+        "sector",
+        "ExpectColumnValuesToNotBeNull",
+        "Sector '{value}' is not recognised. Write public, private or third (common names "
+        "such as council, NHS, business, SME, charity, VCSE or social enterprise are also "
+        "accepted).",
+        checked_column="sector_value",
+        only_where_given="sector",
+    ),
+    _column_rule(
+        "period_start_not_a_date",
+        "period_start",
+        "ExpectColumnValuesToNotBeNull",
+        "period_start '{value}' is not a date. Write it as "
+        f"{ACCEPTED_DATE_FORMATS}, and check that the day exists in that month.",
+        checked_column="period_start_value",
+        only_where_given="period_start",
+    ),
+    _column_rule(
+        "period_end_not_a_date",
+        "period_end",
+        "ExpectColumnValuesToNotBeNull",
+        "period_end '{value}' is not a date. Write it as "
+        f"{ACCEPTED_DATE_FORMATS}, and check that the day exists in that month.",
+        checked_column="period_end_value",
+        only_where_given="period_end",
+    ),
+    _sql_rule(
+        "period_end_before_period_start",
+        "period_end",
+        """
+        select source_row, period_end as value, period_start
+        from line
+        where period_end_value < period_start_value
+        """,
+        "period_end '{value}' is before period_start '{period_start}'. Check that the two "
+        "dates are not swapped: period_end is the last day of the reporting period.",
+    ),
+    _column_rule(
+        "quantity_not_a_number",
+        "quantity",
+        "ExpectColumnValuesToMatchRegex",
+        "Quantity '{value}' is not a number. Write digits with '.' for decimals, e.g. 1250 "
+        "or 1,250.50; a leading £ and commas between thousands are allowed, but not units, "
+        "words or a decimal comma.",
+        regex=QUANTITY_PATTERN,
+    ),
+    _sql_rule(
+        "quantity_not_finite",
+        "quantity",
+        f"""
+        select source_row, quantity as value
+        from line
+        where quantity_value is null
+            and regexp_full_match(quantity, '{_literal_braces(QUANTITY_PATTERN)}')
+        """,
+        "Quantity '{value}' is too large to be a real amount. Check it for a typing or "
+        "formula error and write the amount actually delivered.",
+    ),
+    _column_rule(
+        "quantity_negative",
+        "quantity",
+        "ExpectColumnValuesToBeBetween",
+        "Quantity '{value}' is negative. Quantities are amounts delivered: write zero or "
+        "more (remove the minus sign), or leave the line out.",
+        checked_column="quantity_value",
+        min_value=0,
+    ),
+    _sql_rule(
+        "framework_unknown",
+        "framework",
+        f"""
+        select line.source_row, line.framework as value
+        from line
+        where line.framework is not null
+            and not exists (
+                select 1 from {MEASURE_CATALOGUE_TABLE} as known
+                where known.edition = line.edition_value
+            )
+        """,
+        "Framework '{value}' is not an edition of the measure catalogue. Leave framework "
+        f"empty to use the current edition, or write the edition named on {TEMPLATE_HINT}.",
+    ),
+    _sql_rule(
+        "measure_code_unknown",
+        "measure_code",
+        f"""
+        select line.source_row, line.measure_code as value, line.edition_value as edition
+        from line
+        where line.measure_code is not null
+            and exists (
+                select 1 from {MEASURE_CATALOGUE_TABLE} as known
+                where known.edition = line.edition_value
+            )
+            and not exists (
+                select 1 from {MEASURE_CATALOGUE_TABLE} as known
+                where known.edition = line.edition_value
+                    and known.measure_code = line.measure_code_value
+            )
+        """,
+        "Measure code '{value}' is not in the {edition} edition of the measure catalogue. "
+        f"Use a code listed on {TEMPLATE_HINT} (e.g. NT1), or set framework to the edition "
+        "the code comes from.",
+    ),
+    _sql_rule(
+        "unit_mismatch",
+        "unit",
+        f"""
+        select line.source_row, line.unit as value, known.measure_code,
+            known.unit as expected_unit
+        from line
+        join {MEASURE_CATALOGUE_TABLE} as known
+            on known.edition = line.edition_value
+            and known.measure_code = line.measure_code_value
+        where line.unit is not null
+            and regexp_replace(lower(line.unit), '\\s+', ' ', 'g')
+                <> regexp_replace(lower(trim(known.unit)), '\\s+', ' ', 'g')
+        """,
+        "Unit '{value}' does not match measure {measure_code}, which is counted in "
+        "'{expected_unit}'. Give the quantity in {expected_unit}, or leave unit empty.",
+    ),
+    _column_rule(
+        "place_code_not_a_district",
+        "place_code",
+        "ExpectColumnValuesToMatchRegex",
+        "Place code '{value}' is not a local authority district GSS code. Write the "
+        "9-character code of the district where the value was delivered: E06, E07, E08, "
+        "E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for Manchester).",
+        checked_column="place_code_value",
+        regex=PLACE_CODE_PATTERN,
+    ),
+)
+
+RULES: tuple[Rule, ...] = _MISSING_VALUE_RULES + _CONTENT_RULES
+RULES_BY_NAME: Mapping[str, Rule] = MappingProxyType({rule.name: rule for rule in RULES})
+
+
+def build_expectations() -> list[Expectation]:
+    """The GX expectations for :data:`RULES`, each tagged with its rule name in ``meta``."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    expectations: list[Expectation] = []
+    for rule in RULES:
+        arguments = dict(rule.arguments)
+        if rule.only_where_given:
+            arguments["row_condition"] = Column(rule.only_where_given).is_not_null()
+        expectation_class = getattr(gxe, rule.expectation)
+        expectations.append(expectation_class(**arguments, meta={"rule": rule.name}))
+    return expectations

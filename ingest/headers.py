@@ -1,0 +1,148 @@
+"""Matching the sender's column headers to the canonical fields of return format v1.
+
+Senders type headers by hand, copy them from older templates and export them from
+other systems, so matching is forgiving about spelling (case, spaces, punctuation,
+US "organization") and knows the common synonyms. It is strict about ambiguity: two
+columns that mean the same field reject the file rather than one silently winning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.errors import FileRejected, ReturnError
+from ingest.schema import ALL_FIELDS, REQUIRED_FIELDS
+
+# Accepted header texts besides the canonical name itself, written as a person would
+# type them. docs/return-format.md lists the same table; keep the two in step.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "organisation_id": ("Organisation ID", "Org ID", "Supplier ID"),
+    "organisation_name": ("Organisation name", "Organisation", "Org name", "Supplier name"),
+    "sector": ("Sector type",),
+    "period_start": ("Start date", "Period from"),
+    "period_end": ("End date", "Period to"),
+    "measure_code": ("Measure ID", "Measure", "TOMs ref", "TOMs code"),
+    "quantity": ("Qty", "Amount", "Value delivered"),
+    "place_code": ("Place", "LAD code", "Local authority code", "GSS code"),
+    "contract_ref": ("Contract reference", "Contract ID"),
+    "unit": ("Units", "Unit of measure"),
+    "framework": ("Edition", "TOMs edition", "Framework version"),
+    "evidence": ("Notes", "Narrative", "Story"),
+}
+
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def normalise_header(text: str) -> str:
+    """Reduce a header to the form used for matching: 'Org-ID ' and 'org_id' agree."""
+    folded = _NOT_LETTER_OR_DIGIT.sub("", text.casefold())
+    # British spelling is canonical; US senders write "organization".
+    return folded.replace("organiz", "organis")
+
+
+def _build_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical in ALL_FIELDS:
+        for text in (canonical, *HEADER_SYNONYMS.get(canonical, ())):
+            key = normalise_header(text)
+            if lookup.setdefault(key, canonical) != canonical:
+                raise ValueError(f"header synonym {text!r} is claimed by two fields")
+    return lookup
+
+
+_FIELD_BY_NORMALISED_HEADER = _build_lookup()
+
+
+def field_for_header(text: str) -> str | None:
+    """The canonical field a header means, or None when it means nothing we know."""
+    return _FIELD_BY_NORMALISED_HEADER.get(normalise_header(text))
+
+
+def accepted_headers(canonical: str) -> tuple[str, ...]:
+    """Every header text accepted for a field, canonical name first."""
+    return (canonical, *HEADER_SYNONYMS.get(canonical, ()))
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """Which of the sender's columns carries which canonical field."""
+
+    columns: dict[str, str]  # canonical field -> the sender's header text
+    positions: dict[str, int]  # canonical field -> 0-based position in the header list
+    ignored: list[str] = field(default_factory=list)  # headers that match no field
+
+
+def _where(header_row: int | None) -> str:
+    return f"the header row (row {header_row})" if header_row is not None else "the records"
+
+
+def _quoted(texts: list[str] | tuple[str, ...]) -> str:
+    return ", ".join(f'"{text}"' for text in texts)
+
+
+def _missing_field_error(canonical: str, header_row: int | None) -> ReturnError:
+    return ReturnError(
+        row=header_row,
+        column=canonical,
+        value=None,
+        message=(
+            f'Required column "{canonical}" was not found in {_where(header_row)}. '
+            f"Accepted headers: {_quoted(accepted_headers(canonical))}. "
+            f"Add a column with one of these headers and fill it in on every row."
+        ),
+    )
+
+
+def _duplicate_field_error(
+    canonical: str, headers: list[str], header_row: int | None
+) -> ReturnError:
+    return ReturnError(
+        row=header_row,
+        column=canonical,
+        value=", ".join(headers),
+        message=(
+            f"Columns {_quoted(headers)} all mean {canonical}, so it is unclear which to use. "
+            f"Keep one of them and delete or rename the others."
+        ),
+    )
+
+
+def map_headers(headers: list[str], header_row: int | None) -> HeaderMapping:
+    """Map the sender's headers to canonical fields, or reject the file.
+
+    ``header_row`` is the row number the sender sees for the header line (``None`` for
+    formats without one, such as JSON keys). Blank headers are left out of ``ignored``:
+    the readers decide whether such a column holds anything worth a warning.
+    """
+    claims: dict[str, list[int]] = {}
+    ignored: list[str] = []
+    for position, header in enumerate(headers):
+        text = header.strip()
+        if not text:
+            continue  # readers report unlabelled columns only when they hold values
+        canonical = field_for_header(text)
+        if canonical is None:
+            ignored.append(text)
+        else:
+            claims.setdefault(canonical, []).append(position)
+
+    errors = [
+        _duplicate_field_error(canonical, [headers[p].strip() for p in positions], header_row)
+        for canonical, positions in claims.items()
+        if len(positions) > 1
+    ]
+    errors += [
+        _missing_field_error(canonical, header_row)
+        for canonical in REQUIRED_FIELDS
+        if canonical not in claims
+    ]
+    if errors:
+        raise FileRejected(errors)
+
+    ordered = [canonical for canonical in ALL_FIELDS if canonical in claims]
+    return HeaderMapping(
+        columns={canonical: headers[claims[canonical][0]].strip() for canonical in ordered},
+        positions={canonical: claims[canonical][0] for canonical in ordered},
+        ignored=ignored,
+    )

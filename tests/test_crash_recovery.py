@@ -1,0 +1,101 @@
+"""A process killed in the middle of a load: the next run ends as if nothing happened.
+
+The first run is a real child process that dies with os._exit (no cleanup, no
+exception handlers, like a kill -9) at a chosen point of loading a file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pytest
+
+from ingest.bucket import Bucket
+from svw.runner import run_pipeline
+from svw.settings import Settings
+from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
+from tests.test_end_to_end import place_totals
+
+# Each kill point patches one step of loading the first file that would be loaded.
+KILL_POINTS = {
+    # inside the load transaction, after the lines were inserted, before commit
+    "before_commit": """
+        import ingest.ledger as target
+        original = target.record
+        def patched(connection, submission):
+            original(connection, submission)
+            if submission.status == "loaded":
+                os._exit(137)
+        target.record = patched
+    """,
+    # committed, but the file never left incoming/
+    "after_commit_before_move": """
+        import ingest.bucket as target
+        original = target.Bucket.move
+        def patched(self, source, destination, sha):
+            if destination.startswith("archive/"):
+                os._exit(137)
+            return original(self, source, destination, sha)
+        target.Bucket.move = patched
+    """,
+    # the copy exists in archive/ but the original was not deleted
+    "after_copy_before_delete": """
+        import ingest.bucket as target
+        original = target.Bucket.move
+        def patched(self, source, destination, sha):
+            if destination.startswith("archive/"):
+                self.fs.copy(self._full(source), self._full(destination))
+                os._exit(137)
+            return original(self, source, destination, sha)
+        target.Bucket.move = patched
+    """,
+}
+
+
+def killed_run(kill_point: str) -> int:
+    script = "import os\n" + textwrap.dedent(KILL_POINTS[kill_point]) + textwrap.dedent(
+        """
+        from svw.runner import run_pipeline
+        from svw.settings import Settings
+        run_pipeline(Settings.from_env())
+        os._exit(0)
+        """
+    )
+    return subprocess.run([sys.executable, "-c", script], env=os.environ.copy()).returncode
+
+
+@pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
+def test_rerun_after_kill_gives_the_uninterrupted_result(
+    svw_settings: Settings, kill_point: str
+) -> None:
+    bucket = Bucket(svw_settings.bucket_url)
+    for path, data in {**FIRST_DROP, **SECOND_DROP}.items():
+        bucket.write(path, data)
+    # Both drops at once: the corrected file is written later, so it is received later.
+
+    assert killed_run(kill_point) == 137
+
+    outcome = run_pipeline(svw_settings)
+    assert outcome.success, outcome.failure
+    assert place_totals(svw_settings.warehouse_path) == EXPECTED_PLACE_TOTALS
+    connection = duckdb.connect(str(svw_settings.warehouse_path), read_only=True)
+    try:
+        fates = dict(
+            (path, (status, location))
+            for path, status, location in connection.execute(
+                "select original_path, status, final_location from raw.submissions"
+            ).fetchall()
+        )
+        loaded_twice = connection.execute(
+            "select count(*) from (select submission_id, source_row from raw.return_lines "
+            "group by all having count(*) > 1)"
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    assert fates == EXPECTED_FATES
+    assert loaded_twice == 0
+    assert bucket.pending(0) == []

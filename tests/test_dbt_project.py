@@ -1,0 +1,290 @@
+"""End-to-end check of the dbt project on a scratch DuckDB warehouse.
+
+One ``dbt build`` (seeds, models, data tests and unit tests) runs against raw tables
+filled with hand-chosen rows; the marts are then compared with values worked out by
+hand below from the illustrative catalogue's proxies. The rows cover a superseded
+return, a return with the same identity from another submitter, another contract,
+a line whose period crosses 31 March, and a place code missing from places.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+EDITION = "svw-illustrative-2026"
+
+# Proxies the expected values below were worked out with; checked against the seed
+# so a re-based catalogue fails here with a clear message, not as a wrong total.
+PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
+
+RAW_DDL = """
+create schema raw;
+create table raw.submissions (
+    submission_id bigint, submitter varchar, original_path varchar, sha256 varchar,
+    size_bytes bigint, file_format varchar, received_at timestamp, processed_at timestamp,
+    status varchar, line_count integer, error_count integer, final_location varchar,
+    report_location varchar, duplicate_of bigint, run_id varchar, warnings varchar
+);
+create table raw.return_lines (
+    submission_id bigint, source_row integer, submitter varchar, organisation_id varchar,
+    organisation_name varchar, sector varchar, period_start date, period_end date,
+    measure_code varchar, edition varchar, quantity double, unit varchar,
+    place_code varchar, contract_ref varchar, evidence varchar
+);
+"""
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# (submission_id, submitter, original_path, received_at, status, line_count,
+#  error_count, report_location, duplicate_of)
+SUBMISSIONS = [
+    (1, "leeds-cc", "leeds-cc/2023-24-q4.csv", "2024-04-10 09:00", "loaded", 3, 0, None, None),
+    # resends return (GB-COH-01, C-100, Q4) with one measure: rows 1/2 and 1/3 go
+    (2, "leeds-cc", "leeds-cc/2023-24-q4-fix.csv", "2024-05-01 09:00", "loaded", 1, 0, None, None),
+    # same organisation, contract and period as file 1, but another submitter
+    (3, "mcr-nhs", "mcr-nhs/returns.csv", "2024-05-02 09:00", "loaded", 3, 0, None, None),
+    (4, None, "stray.csv", "2024-05-03 09:00", "rejected", 1, 1, "reports/stray.txt", None),
+    (5, "leeds-cc", "leeds-cc/copy.csv", "2024-05-04 09:00", "duplicate", 1, 0, None, 2),
+]
+
+# (submission_id, source_row, submitter, organisation_id, organisation_name, sector,
+#  period_start, period_end, measure_code, quantity, unit, place_code, contract_ref,
+#  evidence)
+Q4 = (date(2024, 1, 1), date(2024, 3, 31))
+RETURN_LINES = [
+    (1, 2, "leeds-cc", "GB-COH-01", "Acme Build", "private", *Q4, "NT24", 100, "hours",
+     "E08000035", "C-100", None),
+    (1, 3, "leeds-cc", "GB-COH-01", "Acme Build", "private", *Q4, "NT14", 5000, "GBP",
+     "E08000035", "C-100", None),
+    (1, 4, "leeds-cc", "GB-COH-01", "Acme Build", "private", *Q4, "NT31", 2, "tCO2e",
+     "E08000035", "C-200", "Solar panels on the depot"),
+    (2, 2, "leeds-cc", "GB-COH-01", "Acme Build", "private", *Q4, "NT24", 120, "hrs",
+     "E08000035", "C-100", "Staff volunteering, corrected"),
+    (3, 2, "mcr-nhs", "GB-COH-01", "Acme Build", "private", *Q4, "NT1", 0.5, None,
+     "E08000003", "C-100", None),
+    # 2024-03-01..2024-04-30: 31 days in 2023-24, 30 in 2024-25; E06000099 is not
+    # in places.csv
+    (3, 3, "mcr-nhs", "GB-CHC-1234567", "Helping Hands", "third", date(2024, 3, 1),
+     date(2024, 4, 30), "NT24", 10, "hours", "E06000099", None, "Befriending visits"),
+    (3, 4, "mcr-nhs", "GB-CHC-7654321", "Food Share", "third", date(2024, 4, 1),
+     date(2024, 6, 30), "NT28", 3, "hours", "E06000099", None, None),
+]
+
+
+def _make_warehouse(path: Path) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(RAW_DDL)
+        for sid, submitter, orig, received, status, lines, errors, report, dup in SUBMISSIONS:
+            received_at = _ts(received)
+            con.execute(
+                f"insert into raw.submissions values ({', '.join('?' * 16)})",
+                [sid, submitter, orig, f"sha-{sid}", 1000 + sid, "csv", received_at,
+                 received_at.replace(minute=5), status, lines, errors, f"{status}/{orig}",
+                 report, dup, f"run-{sid}", "[]"],
+            )
+        for row in RETURN_LINES:
+            (sid, source_row, submitter, org_id, org_name, sector, start, end, code,
+             quantity, unit, place, contract, evidence) = row
+            con.execute(
+                f"insert into raw.return_lines values ({', '.join('?' * 15)})",
+                [sid, source_row, submitter, org_id, org_name, sector, start, end, code,
+                 EDITION, quantity, unit, place, contract, evidence],
+            )
+    finally:
+        con.close()
+
+
+def _dbt_executable() -> str:
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("dbt")
+    if found is None:
+        pytest.fail("dbt is not installed in this environment")
+    return found
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("dbt")
+    wh = tmp / "warehouse.duckdb"
+    _make_warehouse(wh)
+    env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "SVW_WAREHOUSE": str(wh),
+        "SVW_DBT_TARGET": "duckdb",
+    }
+    result = subprocess.run(
+        [
+            _dbt_executable(), "build",
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            # inside tmp, so parallel runs and the developer's own target/ never clash
+            "--target-path", str(tmp / "target"),
+            "--log-path", str(tmp / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
+    return wh
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_expected_proxies_match_the_catalogue_seed() -> None:
+    with open(DBT_PROJECT_DIR / "seeds" / "measure_catalogue.csv", newline="") as f:
+        seed = {
+            r["measure_code"]: float(r["proxy_value_gbp"])
+            for r in csv.DictReader(f)
+            if r["edition"] == EDITION
+        }
+    assert {code: seed[code] for code in PROXIES} == PROXIES
+
+
+def test_place_totals(warehouse: Path) -> None:
+    nt24, nt28 = PROXIES["NT24"], PROXIES["NT28"]
+    helping_hands = 10 * nt24  # 165.00 over 61 days
+    expected = [
+        # E06000099 is not in places.csv: no name or region, country from its code
+        ("E06000099", None, None, None, "E92000001", "2023-24", "Social", "third",
+         round(helping_hands * 31 / 61, 2), 1, 1),  # 83.852459... -> 83.85
+        ("E06000099", None, None, None, "E92000001", "2024-25", "Social", "third",
+         round(helping_hands * 30 / 61 + 3 * nt28, 2), 2, 2),  # 81.147540... + 63 -> 144.15
+        ("E08000003", "Manchester", "E12000002", "North West", "E92000001", "2023-24",
+         "Jobs", "private", 0.5 * PROXIES["NT1"], 1, 1),  # another submitter's return stays
+        ("E08000035", "Leeds", "E12000003", "Yorkshire and The Humber", "E92000001",
+         "2023-24", "Environment", "private", 2 * PROXIES["NT31"], 1, 1),  # contract C-200
+        # 120 corrected hours only: the 100 hours and the NT14 spend were superseded
+        ("E08000035", "Leeds", "E12000003", "Yorkshire and The Humber", "E92000001",
+         "2023-24", "Social", "private", 120 * nt24, 1, 1),
+    ]
+    assert [e[8] for e in expected] == [83.85, 144.15, 10750.0, 460.0, 1980.0]
+    actual = _rows(
+        warehouse,
+        """
+        select place_code, place_name, region_code, region_name, country_code,
+               financial_year, theme, sector, social_value_gbp, line_count,
+               organisation_count
+        from marts.place_totals
+        order by place_code, financial_year, theme, sector
+        """,
+    )
+    assert actual == expected
+
+
+def test_fct_social_value_holds_current_lines_only(warehouse: Path) -> None:
+    actual = _rows(
+        warehouse,
+        """
+        select line_id, submitter, source_file, contract_ref, measure_code, theme,
+               quantity, unit, proxy_value_gbp, is_illustrative, social_value_gbp,
+               place_code
+        from marts.fct_social_value
+        order by submission_id, source_row
+        """,
+    )
+    assert actual == [
+        ("1-4", "leeds-cc", "leeds-cc/2023-24-q4.csv", "C-200", "NT31", "Environment",
+         2.0, "tCO2e", 230.0, True, 460.0, "E08000035"),
+        # the sender wrote "hrs"; the catalogue's unit is the one reported
+        ("2-2", "leeds-cc", "leeds-cc/2023-24-q4-fix.csv", "C-100", "NT24", "Social",
+         120.0, "hours", 16.5, True, 1980.0, "E08000035"),
+        ("3-2", "mcr-nhs", "mcr-nhs/returns.csv", "C-100", "NT1", "Jobs",
+         0.5, "people FTE", 21500.0, True, 10750.0, "E08000003"),
+        ("3-3", "mcr-nhs", "mcr-nhs/returns.csv", None, "NT24", "Social",
+         10.0, "hours", 16.5, True, 165.0, "E06000099"),
+        ("3-4", "mcr-nhs", "mcr-nhs/returns.csv", None, "NT28", "Social",
+         3.0, "hours", 21.0, True, 63.0, "E06000099"),
+    ]
+
+
+def test_superseded_lines_stay_visible_in_history(warehouse: Path) -> None:
+    assert _rows(
+        warehouse,
+        """
+        select line_id, superseded_by_submission_id
+        from intermediate.int_return_lines_history
+        where is_superseded
+        order by line_id
+        """,
+    ) == [("1-2", 2), ("1-3", 2)]
+
+
+def test_submissions_mart_shows_fate_of_each_file(warehouse: Path) -> None:
+    assert _rows(
+        warehouse,
+        """
+        select submission_id, status, report_location, duplicate_of,
+               current_line_count, superseded_line_count
+        from marts.submissions
+        order by submission_id
+        """,
+    ) == [
+        (1, "loaded", None, None, 1, 2),
+        (2, "loaded", None, None, 1, 0),
+        (3, "loaded", None, None, 3, 0),
+        (4, "rejected", "reports/stray.txt", None, 0, 0),
+        (5, "duplicate", None, 2, 0, 0),
+    ]
+
+
+def test_dim_place_flags_unknown_places(warehouse: Path) -> None:
+    assert _rows(
+        warehouse,
+        """
+        select place_code, place_name, country_name
+        from marts.dim_place
+        where not is_known_place
+        """,
+    ) == [("E06000099", None, "England")]
+    seeded = _rows(warehouse, "select count(*) from marts.dim_place where is_known_place")
+    with open(DBT_PROJECT_DIR / "seeds" / "places.csv", newline="") as f:
+        assert seeded == [(sum(1 for _ in csv.DictReader(f)),)]
+
+
+def test_seeds_land_in_reference_schema(warehouse: Path) -> None:
+    tables = _rows(
+        warehouse,
+        """
+        select table_name from information_schema.tables
+        where table_schema = 'reference' order by table_name
+        """,
+    )
+    assert tables == [("measure_catalogue",), ("places",)]
+    types = dict(
+        _rows(
+            warehouse,
+            """
+            select column_name, data_type from information_schema.columns
+            where table_schema = 'reference' and table_name = 'measure_catalogue'
+            """,
+        )
+    )
+    assert types["proxy_value_gbp"] == "DOUBLE"
+    assert types["is_illustrative"] == "BOOLEAN"
+    assert types["measure_code"] == "VARCHAR"

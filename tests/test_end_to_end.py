@@ -1,0 +1,120 @@
+"""The whole pipeline, through Dagster, on a local folder and on a real S3 server."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from ingest.bucket import Bucket
+from svw.runner import run_pipeline
+from svw.settings import Settings
+from tests.returns import (
+    BAD_CSV_ERRORS,
+    CURRENT_LINES,
+    EXPECTED_FATES,
+    EXPECTED_PLACE_TOTALS,
+    FIRST_DROP,
+    SECOND_DROP,
+    UNKNOWN_PLACE,
+)
+
+
+def drop(bucket: Bucket, files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        bucket.write(path, data)
+
+
+def query(path, sql: str) -> list[tuple]:
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def place_totals(path) -> dict[tuple, tuple]:
+    rows = query(
+        path,
+        "select place_code, financial_year, theme, sector, social_value_gbp, line_count, "
+        "organisation_count from marts.place_totals",
+    )
+    return {tuple(r[:4]): (float(r[4]), r[5], r[6]) for r in rows}
+
+
+def run_both_drops(settings: Settings) -> Bucket:
+    bucket = Bucket(settings.bucket_url, settings.s3_endpoint_url)
+    drop(bucket, FIRST_DROP)
+    first = run_pipeline(settings)
+    assert first.success, first.failure
+    assert (first.count("loaded"), first.count("rejected"), first.count("duplicate")) == (4, 2, 0)
+    drop(bucket, SECOND_DROP)
+    second = run_pipeline(settings)
+    assert second.success, second.failure
+    assert (second.count("loaded"), second.count("duplicate")) == (1, 1)
+    return bucket
+
+
+def assert_outcome(settings: Settings, bucket: Bucket) -> None:
+    # Every file's fate, in the ledger and in the bucket.
+    ledger = {
+        r[0]: (r[1], r[2])
+        for r in query(
+            settings.warehouse_path,
+            "select original_path, status, final_location from raw.submissions",
+        )
+    }
+    assert ledger == EXPECTED_FATES
+    assert bucket.pending(0) == []
+    for status, location in EXPECTED_FATES.values():
+        assert bucket.exists(location)
+
+    # The sender's report names the exact rows and columns.
+    report = json.loads(bucket.read("rejected/acme-build/bad.csv.errors.json"))
+    assert report["file"] == "incoming/acme-build/bad.csv"
+    assert report["error_count"] == len(BAD_CSV_ERRORS)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == BAD_CSV_ERRORS
+    assert bucket.exists("rejected/acme-build/bad.csv.errors.csv")
+    assert json.loads(bucket.read("rejected/stray.csv.errors.json"))["error_count"] == 1
+
+    # Facts: one row per current line, valued quantity x proxy, traceable to file and row.
+    facts = query(
+        settings.warehouse_path,
+        "select source_file, source_row, organisation_id, sector, measure_code, theme, "
+        "quantity, proxy_value_gbp, social_value_gbp, place_code, is_illustrative "
+        "from marts.fct_social_value order by source_file, source_row",
+    )
+    expected = sorted(
+        (
+            line.source_file, line.source_row, line.organisation_id, line.sector,
+            line.measure_code, line.theme, line.quantity, line.proxy, line.value,
+            line.place_code, True,
+        )
+        for line in CURRENT_LINES
+    )
+    assert [tuple(r[:8]) for r in facts] == [e[:8] for e in expected]
+    assert [r[8] for r in facts] == pytest.approx([e[8] for e in expected], abs=1e-9)
+    assert [r[9:] for r in facts] == [e[9:] for e in expected]
+
+    # Place totals, worked out by hand, including the apportioned line.
+    assert place_totals(settings.warehouse_path) == EXPECTED_PLACE_TOTALS
+
+    # The unknown place keeps its totals, without a name.
+    assert query(
+        settings.warehouse_path,
+        f"select place_name from marts.place_totals where place_code = '{UNKNOWN_PLACE}'",
+    ) == [(None,), (None,)]
+
+    # BI sees the same numbers in its own read-only snapshot.
+    assert place_totals(settings.serving_path) == EXPECTED_PLACE_TOTALS
+
+
+def test_end_to_end_local_folder(svw_settings: Settings) -> None:
+    bucket = run_both_drops(svw_settings)
+    assert_outcome(svw_settings, bucket)
+
+
+def test_end_to_end_s3(s3_settings: Settings) -> None:
+    bucket = run_both_drops(s3_settings)
+    assert_outcome(s3_settings, bucket)
