@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from expectations.return_lines import REPORTED_RAW_COLUMNS, RULES, RULES_BY_NAME, Rule
+from expectations.return_lines import REPORTED_RAW_COLUMNS, RULES, Rule
 from ingest.errors import ReturnError
 from ingest.schema import ALL_FIELDS, MAX_REPORTED_ERRORS
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from great_expectations.datasource.fluent import SQLDatasource
 
 _FIELD_ORDER = {name: position for position, name in enumerate(ALL_FIELDS)}
-_RULE_ORDER = {rule.name: position for position, rule in enumerate(RULES)}
 
 
 class ValidatorError(RuntimeError):
@@ -70,7 +69,9 @@ class GateResult:
 
 def _result_format() -> dict[str, Any]:
     # SUMMARY keeps every GX query bounded by partial_unexpected_count (COMPLETE would
-    # fetch all unexpected values), and still returns the failing rows' source_row.
+    # fetch all unexpected values), and still lists the failing rows' index columns. A
+    # rule on a raw column also listed here selects it twice; GX maps columns by
+    # position, so both copies carry the same value.
     return {
         "result_format": "SUMMARY",
         "partial_unexpected_count": MAX_REPORTED_ERRORS,
@@ -202,29 +203,19 @@ def _run_suite(engine: sa.Engine, qualified_table: str) -> list[ExpectationValid
     return list(outcome.results)
 
 
-def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
-    """Check a staged file (``landing.<name>``) against every rule in ``return_lines``.
-
-    Raises :class:`ValidatorError` if any rule could not be evaluated. Leaves no
-    connection of its own open: once the caller disposes ``engine``, another process
-    can open the warehouse file.
-    """
-    _split_table(qualified_table)
-    if engine.url.get_backend_name() != "duckdb" or engine.url.database in (None, "", ":memory:"):
-        # GX opens the file through its own engine; an in-memory database would be empty.
-        raise ValueError("validate_staged needs an engine on a DuckDB file")
-    try:
-        results = _run_suite(engine, qualified_table)
-    except Exception as exc:  # noqa: BLE001 - any failure to run is ours, not the sender's
-        raise ValidatorError(f"{type(exc).__name__}: {exc}") from exc
-
+def _gate_result(
+    results: list[ExpectationValidationResult], engine: sa.Engine, qualified_table: str
+) -> GateResult:
     by_rule: dict[str, ExpectationValidationResult] = {}
+    failures: list[str] = []
     for result in results:
-        rule_name = (result.expectation_config.meta or {}).get("rule")
+        rule_name = str((result.expectation_config.meta or {}).get("rule"))
         failure = _raised_exception(result.exception_info)
         if failure is not None:
-            raise ValidatorError(f"rule {rule_name}: {failure}")
-        by_rule[str(rule_name)] = result
+            failures.append(f"rule {rule_name}: {failure.strip().splitlines()[0]}")
+        by_rule[rule_name] = result
+    if failures:
+        raise ValidatorError("; ".join(failures))
     missing = [rule.name for rule in RULES if rule.name not in by_rule]
     if missing:
         raise ValidatorError(f"no result for rules {', '.join(missing)}")
@@ -238,6 +229,8 @@ def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
         count = _unexpected_count(rule, details)
         if bool(result.success) != (count == 0):
             raise ValidatorError(f"rule {rule.name}: success={result.success} with {count} rows")
+        # Rules with a row condition count only the rows they looked at; the largest
+        # element_count is the whole table.
         rows_checked = max(rows_checked, int(details.get("element_count") or 0))
         summaries.append(
             ExpectationSummary(
@@ -253,8 +246,9 @@ def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
         else:
             errors.extend(_column_rule_errors(rule, details))
 
-    # Each rule listed its first rows, so the first rows overall are among them.
-    errors.sort(key=lambda e: (e.row or 0, _FIELD_ORDER.get(e.column or "", 99)))
+    # Each rule listed its own first rows (staged tables are in source_row order), so the
+    # first rows overall are among them. The sort is stable: ties keep rule order.
+    errors.sort(key=lambda e: (e.row or 0, _FIELD_ORDER.get(e.column or "", len(ALL_FIELDS))))
     return GateResult(
         errors=errors[:MAX_REPORTED_ERRORS],
         total_errors=sum(summary.unexpected_count for summary in summaries),
@@ -263,10 +257,28 @@ def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
     )
 
 
+def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
+    """Check a staged file (``landing.<name>``) against every rule in ``return_lines``.
+
+    Raises :class:`ValidatorError` if any rule could not be evaluated. Leaves no
+    connection of its own open: once the caller disposes ``engine``, another process
+    can open the warehouse file.
+    """
+    _split_table(qualified_table)
+    if engine.url.get_backend_name() != "duckdb" or engine.url.database in (None, "", ":memory:"):
+        # GX opens the file through its own engine; an in-memory database would be empty.
+        raise ValueError("validate_staged needs an engine on a DuckDB file")
+    try:
+        return _gate_result(_run_suite(engine, qualified_table), engine, qualified_table)
+    except ValidatorError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to run is ours, not the sender's
+        raise ValidatorError(f"{type(exc).__name__}: {exc}") from exc
+
+
 __all__ = [
     "ExpectationSummary",
     "GateResult",
     "ValidatorError",
     "validate_staged",
-    "RULES_BY_NAME",
 ]

@@ -17,10 +17,11 @@ SQL rules may use any other column their query returns.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ingest.schema import REQUIRED_FIELDS
 from ingest.staging import (
     ACCEPTED_DATE_FORMATS,
     MEASURE_CATALOGUE_TABLE,
@@ -34,16 +35,6 @@ if TYPE_CHECKING:
 UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
 TEMPLATE_HINT = "the Measures sheet of `svw template --format xlsx`"
 MAX_ORGANISATION_ID_LENGTH = 100
-
-# Raw columns whose text is reported for rules that check the typed column derived from
-# them (e.g. sector_value). GX returns these beside source_row for every failing row.
-REPORTED_RAW_COLUMNS: tuple[str, ...] = (
-    "sector",
-    "period_start",
-    "period_end",
-    "quantity",
-    "place_code",
-)
 
 
 @dataclass(frozen=True)
@@ -62,7 +53,7 @@ class Rule:
     arguments: Mapping[str, Any]
     message: str
     only_where_given: str | None = None
-    checked_column: str | None = field(default=None)
+    checked_column: str | None = None
 
     @property
     def is_sql(self) -> bool:
@@ -123,13 +114,13 @@ def _literal_braces(pattern: str) -> str:
 
 
 _WHAT_TO_FILL: dict[str, str] = {
-    "organisation_id": "the identifier of the reporting organisation, e.g. its Companies "
-    "House or charity number",
-    "organisation_name": "the name of the reporting organisation",
-    "sector": "public, private or third",
+    "organisation_id": "the identifier of the organisation that delivered the value, "
+    "ideally an org-id such as GB-COH-01234567",
+    "organisation_name": "the name of the organisation that delivered the value",
+    "sector": "the delivering organisation's sector: public, private or third",
     "period_start": f"the first day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
     "period_end": f"the last day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
-    "measure_code": f"a measure code from {TEMPLATE_HINT}, e.g. NT1",
+    "measure_code": f"the code of the measure reported, from {TEMPLATE_HINT} (e.g. NT1)",
     "quantity": "the amount delivered, as a number such as 12 or 1,250.50",
     "place_code": "the 9-character GSS code of the local authority district where the "
     "value was delivered, e.g. E08000003",
@@ -140,9 +131,9 @@ _MISSING_VALUE_RULES: tuple[Rule, ...] = tuple(
         f"{field_name}_missing",
         field_name,
         "ExpectColumnValuesToNotBeNull",
-        f"{field_name} is missing. Every line needs {what}.",
+        f"{field_name} is missing. Every line needs it: fill in {_WHAT_TO_FILL[field_name]}.",
     )
-    for field_name, what in _WHAT_TO_FILL.items()
+    for field_name in REQUIRED_FIELDS
 )
 
 _CONTENT_RULES: tuple[Rule, ...] = (
@@ -151,8 +142,8 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         "organisation_id",
         "ExpectColumnValueLengthsToBeBetween",
         f"organisation_id is longer than {MAX_ORGANISATION_ID_LENGTH} characters. Use a "
-        "short, stable identifier such as a Companies House or charity number, not a name "
-        "or a description.",
+        "short, stable identifier, ideally an org-id such as GB-COH-01234567 (register "
+        "prefix and number), not a name or a description.",
         max_value=MAX_ORGANISATION_ID_LENGTH,
     ),
     _column_rule(
@@ -228,7 +219,9 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         "framework_unknown",
         "framework",
         f"""
-        select line.source_row, line.framework as value
+        select line.source_row, line.framework as value,
+            (select string_agg(distinct edition, ', ' order by edition)
+                from {MEASURE_CATALOGUE_TABLE}) as known_editions
         from line
         where line.framework is not null
             and not exists (
@@ -236,8 +229,8 @@ _CONTENT_RULES: tuple[Rule, ...] = (
                 where known.edition = line.edition_value
             )
         """,
-        "Framework '{value}' is not an edition of the measure catalogue. Leave framework "
-        f"empty to use the current edition, or write the edition named on {TEMPLATE_HINT}.",
+        "Framework '{value}' is not an edition of the measure catalogue. Write one of: "
+        "{known_editions}, or leave framework empty to use the current edition.",
     ),
     _sql_rule(
         "measure_code_unknown",
@@ -290,7 +283,12 @@ _CONTENT_RULES: tuple[Rule, ...] = (
 )
 
 RULES: tuple[Rule, ...] = _MISSING_VALUE_RULES + _CONTENT_RULES
-RULES_BY_NAME: Mapping[str, Rule] = MappingProxyType({rule.name: rule for rule in RULES})
+
+# Raw text reported for rules that check a typed column (e.g. sector_value checks sector):
+# GX returns these columns beside source_row for every failing row it lists.
+REPORTED_RAW_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(rule.column for rule in RULES if rule.checked_column not in (None, rule.column))
+)
 
 
 def build_expectations() -> list[Expectation]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 from ingest.errors import FileRejected, ReturnError
 from ingest.schema import ALL_FIELDS, REQUIRED_FIELDS
 
@@ -95,15 +97,20 @@ def _missing_field_error(canonical: str, header_row: int | None) -> ReturnError:
 
 
 def _duplicate_field_error(
-    canonical: str, headers: list[str], header_row: int | None
+    canonical: str, headers: list[str], positions: list[int], header_row: int | None
 ) -> ReturnError:
+    if header_row is None:  # keys or column names: no sheet columns to point at
+        named = [f'"{headers[p].strip()}"' for p in positions]
+    else:
+        named = [f'"{headers[p].strip()}" (column {get_column_letter(p + 1)})' for p in positions]
+    quantifier = "both" if len(named) == 2 else "all"
     return ReturnError(
         row=header_row,
         column=canonical,
-        value=", ".join(headers),
+        value=", ".join(headers[p].strip() for p in positions),
         message=(
-            f"Columns {_quoted(headers)} all mean {canonical}, so it is unclear which to use. "
-            f"Keep one of them and delete or rename the others."
+            f"Columns {', '.join(named[:-1])} and {named[-1]} {quantifier} mean {canonical}, "
+            "so it is unclear which to use. Keep one of them and delete or rename the others."
         ),
     )
 
@@ -128,7 +135,7 @@ def map_headers(headers: list[str], header_row: int | None) -> HeaderMapping:
             claims.setdefault(canonical, []).append(position)
 
     errors = [
-        _duplicate_field_error(canonical, [headers[p].strip() for p in positions], header_row)
+        _duplicate_field_error(canonical, headers, positions, header_row)
         for canonical, positions in claims.items()
         if len(positions) > 1
     ]

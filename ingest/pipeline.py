@@ -27,7 +27,7 @@ from ingest.errors import FileRejected, ReturnError
 from ingest.ledger import DUPLICATE, LOADED, REJECTED as STATUS_REJECTED, Submission
 from ingest.readers import ParsedFile, read_return
 from ingest.reports import build_reports, report_paths
-from ingest.staging import clear_landing, drop_staged, stage_lines
+from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines
 from ingest.warehouse import ensure_raw_schema
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class CheckedFile:
     errors: list[ReturnError]
     total_errors: int
     parsed: ParsedFile | None = None
-    staged_table: str | None = None
+    staging_name: str | None = None  # landing.<staging_name> holds the typed lines
     warnings: list[str] = field(default_factory=list)
     gate: object | None = None  # expectations.gate.GateResult when the gate ran
 
@@ -90,7 +90,7 @@ def check_return(
         errors=gate.errors,
         total_errors=gate.total_errors,
         parsed=parsed,
-        staged_table=table,
+        staging_name=staging_name,
         warnings=warnings,
         gate=gate,
     )
@@ -217,7 +217,7 @@ class Ingestor:
             line_count=_row_count(checked.parsed),
             warnings=checked.warnings,
         )
-        self._commit(loaded, lines_from=checked.staged_table)
+        self._commit(loaded, lines_from=landing_table(checked.staging_name))
         self._drop(checked)
         self.bucket.move(pending.path, loaded.final_location, sha)
         return loaded, checked.gate
@@ -256,8 +256,8 @@ class Ingestor:
             ledger.record(connection, submission)
 
     def _drop(self, checked: CheckedFile) -> None:
-        if checked.staged_table:
-            drop_staged(self.engine, checked.staged_table)
+        if checked.staging_name:
+            drop_staged(self.engine, checked.staging_name)
 
 
 def _row_count(parsed: ParsedFile | None) -> int:

@@ -174,10 +174,15 @@ def _read_csv(data: bytes) -> ParsedFile:
 
     blank_records: list[int] = []  # numbers counted from the header record = 1
     ragged: list[ReturnError] = []
+    ragged_total = 0
 
     def on_invalid_row(row: pa_csv.InvalidRow) -> str:
+        nonlocal ragged_total
         if not row.text.strip(" \t\r\n" + delimiter):
             blank_records.append(row.number)
+            return "skip"
+        ragged_total += 1
+        if len(ragged) >= MAX_REPORTED_ERRORS:
             return "skip"
         sheet_row = row.number + header_line_number - 1
         ragged.append(
@@ -217,7 +222,7 @@ def _read_csv(data: bytes) -> ParsedFile:
     except pa.ArrowInvalid as problem:
         raise _rejected(f"The file could not be read as CSV: {problem}.") from problem
     if ragged:
-        raise _rejected_all(ragged)
+        raise FileRejected(ragged, total=ragged_total)
 
     # Columns beyond the guessed width (odd quoting in the header) may have been inferred.
     columns = [column.cast(pa.string()) for column in table.columns]
@@ -225,9 +230,10 @@ def _read_csv(data: bytes) -> ParsedFile:
     try:
         mapping = map_headers(header, header_row=header_line_number)
     except FileRejected as rejection:
-        if len(header) == 1:
-            rejection.errors.insert(0, _one_column_hint(header_line_number, header[0]))
-        raise
+        if len(header) != 1:
+            raise
+        hint = _one_column_hint(header_line_number, header[0])
+        raise FileRejected([hint, *rejection.errors]) from rejection
 
     data_records = table.num_rows - 1
     source_rows = _csv_source_rows(data_records, blank_records, header_line_number)
@@ -363,6 +369,8 @@ def _read_xlsx(data: bytes) -> ParsedFile:
             "or not a workbook at all. Open it in Excel, save it again as .xlsx and resend."
         ) from problem
     try:
+        if not workbook.worksheets:
+            raise _rejected("The workbook has no worksheet. Put the return on the first sheet.")
         sheet = workbook.worksheets[0]
         # Read-only mode trusts the sheet's stored size, which some tools write wrongly.
         sheet.reset_dimensions()
@@ -592,8 +600,10 @@ def _timestamps_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
         pc.and_,
         (pc.equal(part(column), 0) for part in (pc.hour, pc.minute, pc.second, pc.subsecond)),
     )
+    # Arrow prints fractions of a second at the column's precision; whole seconds will do.
+    to_seconds = column.cast(pa.timestamp("s", tz=column.type.tz), safe=False)
     return pc.if_else(
-        at_midnight, pc.strftime(column, "%Y-%m-%d"), pc.strftime(column, "%Y-%m-%d %H:%M:%S")
+        at_midnight, pc.strftime(column, "%Y-%m-%d"), pc.strftime(to_seconds, "%Y-%m-%d %H:%M:%S")
     )
 
 

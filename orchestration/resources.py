@@ -1,6 +1,5 @@
 """Resources shared by the assets; configuration comes from svw.settings only."""
 
-from __future__ import annotations
 
 import shutil
 import sys
@@ -39,7 +38,7 @@ class WarehouseLock(dg.ConfigurableResource):
     timeout_seconds: float = 3600
 
     @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseLock]:
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseLock"]:
         warehouse = Settings.from_env().warehouse_path
         warehouse.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(f"{warehouse}.run.lock", timeout=self.timeout_seconds)

@@ -1,10 +1,10 @@
 """Synthetic returns for the demo: several institutions, every format, a few bad files.
 
 Everything is drawn from ``random.Random(seed)`` and nothing reads the clock, so one
-seed always gives byte-identical files. Organisations and numbers are invented (the
-three councils and the university are only used as names of submitting institutions
-and of their own delivery); identifiers follow the org-id convention so they look
-like what real returns carry.
+seed always gives byte-identical files. Every figure is invented, and so is every
+company, charity and NHS trust; the few real public bodies (four councils and a
+university) appear only as the institutions that collect returns and report their own
+delivery. Identifiers follow the org-id convention so they look like real returns.
 
 The files are listed in upload order: a corrected resubmission comes after the file it
 corrects, and its path also sorts after it, so it is the later version however the

@@ -68,7 +68,7 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
     outcome = RunOutcome(run_id=result.run_id, success=result.success, settings=settings)
     if not result.success:
         failures = [
-            event.event_specific_data.error.message.strip()
+            _root_cause(event.event_specific_data.error)
             for event in result.all_events
             if event.is_step_failure and event.event_specific_data.error
         ]
@@ -76,6 +76,13 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
     if settings.warehouse_path.exists():
         outcome.submissions = _submissions_of_run(settings, result.run_id)
     return outcome
+
+
+def _root_cause(error) -> str:  # noqa: ANN001 - dagster's SerializableErrorInfo
+    """Dagster wraps the asset's own exception; the inner message is the useful one."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
 
 
 def _submissions_of_run(settings: Settings, run_id: str) -> list[dict]:

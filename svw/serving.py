@@ -28,8 +28,8 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
     try:
         connection.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
         tables = connection.execute(
-            "select table_schema, table_name from duckdb_tables() "
-            "where database_name = 'warehouse' and table_schema in "
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = 'warehouse' and schema_name in "
             f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
         ).fetchall()
         for schema in {schema for schema, _ in tables}:
