@@ -48,6 +48,7 @@ KILL_POINTS = {
         original = target.Bucket.move
         def patched(self, source, destination, sha):
             if destination.startswith("archive/"):
+                self.fs.makedirs(os.path.dirname(self._full(destination)), exist_ok=True)
                 self.fs.copy(self._full(source), self._full(destination))
                 os._exit(137)
             return original(self, source, destination, sha)
