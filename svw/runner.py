@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -18,6 +20,7 @@ class RunOutcome:
     settings: Settings
     submissions: list[dict] = field(default_factory=list)
     failure: str | None = None
+    log_path: Path | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -42,6 +45,8 @@ class RunOutcome:
         for s in self.submissions:
             for warning in json.loads(s.get("warnings") or "[]"):
                 lines.append(f"  warning ({s['original_path']}): {warning}")
+        if self.log_path:
+            lines.append(f"  dbt log: {self.log_path}")
         if self.success:
             lines.append(f"  BI snapshot: {self.settings.serving_path}")
         else:
@@ -58,14 +63,24 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
     from orchestration.definitions import defs
     from orchestration.jobs import PIPELINE_JOB_NAME
 
-    run_config = {}
+    # The console gets warnings (rejections, failures); the full log is in the Dagster UI.
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if settle_seconds is not None:
-        run_config = {"ops": {"bucket_files": {"config": {"settle_seconds": settle_seconds}}}}
-    with dg.DagsterInstance.get() as instance:
+        run_config["ops"] = {"bucket_files": {"config": {"settle_seconds": settle_seconds}}}
+    # dbt's own progress lines go to stdout; keep them in a log file, not on the console.
+    log_path = settings.dagster_home / "logs" / "last-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        dg.DagsterInstance.get() as instance,
+        log_path.open("w") as log,
+        contextlib.redirect_stdout(log),
+    ):
         result = defs.resolve_job_def(PIPELINE_JOB_NAME).execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False
         )
-    outcome = RunOutcome(run_id=result.run_id, success=result.success, settings=settings)
+    outcome = RunOutcome(
+        run_id=result.run_id, success=result.success, settings=settings, log_path=log_path
+    )
     if not result.success:
         failures = [
             _root_cause(event.event_specific_data.error)

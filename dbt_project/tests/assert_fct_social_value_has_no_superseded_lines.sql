@@ -1,3 +1,6 @@
+-- Shown in Dagster as an asset check on fct_social_value.
+{{ config(meta={"dagster": {"ref": {"name": "fct_social_value"}}}) }}
+
 -- A superseded line counted in the facts would double count a resent return.
 select
     fct.line_id,

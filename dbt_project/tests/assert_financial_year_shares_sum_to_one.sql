@@ -1,3 +1,6 @@
+-- Shown in Dagster as an asset check on int_return_lines_by_financial_year.
+{{ config(meta={"dagster": {"ref": {"name": "int_return_lines_by_financial_year"}}}) }}
+
 -- Every current line is apportioned in full: its year shares add up to 1.
 with
 

@@ -1,3 +1,6 @@
+-- Shown in Dagster as an asset check on place_totals.
+{{ config(meta={"dagster": {"ref": {"name": "place_totals"}}}) }}
+
 {#
     Apportioning across financial years and grouping must neither lose nor invent
     value: per place, the place_totals rows add up to the rounded sum of the facts.

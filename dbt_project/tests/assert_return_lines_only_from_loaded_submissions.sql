@@ -1,3 +1,6 @@
+-- Shown in Dagster as an asset check on stg_return_lines.
+{{ config(meta={"dagster": {"ref": {"name": "stg_return_lines"}}}) }}
+
 {#
     Ingestion writes lines only for files it loaded. A line under a rejected or
     duplicate file would be silently dropped by int_return_lines_history, so say so.
