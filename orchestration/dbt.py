@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.resources import SvwSettings
 from svw.settings import DBT_PROJECT_DIR, Settings
 
 svw_dbt_project = DbtProject(
@@ -48,7 +49,10 @@ translator = SvwDbtTranslator()
     name="reference_seeds",
     dagster_dbt_translator=translator,
 )
-def reference_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def reference_seeds(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+) -> Iterator[Any]:
+    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
     yield from dbt.cli(["build"], context=context).stream()
 
 
@@ -59,7 +63,10 @@ def reference_seeds(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> I
     name="warehouse_models",
     dagster_dbt_translator=translator,
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+) -> Iterator[Any]:
+    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
     yield from dbt.cli(["build"], context=context).stream()
 
 

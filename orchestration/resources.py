@@ -56,7 +56,6 @@ def dbt_executable() -> str:
 
 def build_resources() -> dict[str, object]:
     settings = Settings.from_env()
-    prepare_environment(settings)
     return {
         "svw": SvwSettings(),
         "warehouse_lock": WarehouseLock(),

@@ -1,0 +1,90 @@
+"""Dagster wiring: definitions load, the sensor batches a tick into one run, BI snapshot."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingest.bucket import Bucket
+from orchestration.definitions import defs
+from orchestration.resources import SvwSettings
+from orchestration.sensors import bucket_sensor
+from svw.serving import publish_snapshot
+from svw.settings import Settings
+from tests.returns import BAD_CSV, LEEDS_Q1
+
+
+def test_definitions_wire_one_job_with_sensor_and_schedule() -> None:
+    job = defs.resolve_job_def("social_value_pipeline")
+    assert job.executor_def is dg.in_process_executor
+    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {
+        "reference/measure_catalogue", "raw/submissions", "raw/return_lines",
+        "marts/place_totals", "marts/fct_social_value", "serving/bi_snapshot",
+    } <= keys
+    assert defs.resolve_sensor_def("bucket_sensor").job_name == "social_value_pipeline"
+    assert defs.resolve_schedule_def("social_value_pipeline_schedule").cron_schedule == "0 2 * * *"
+
+
+def evaluate(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"svw": SvwSettings()}
+    )
+    return bucket_sensor(context)
+
+
+def test_sensor_requests_one_run_for_all_stable_files(svw_settings: Settings) -> None:
+    bucket = Bucket(svw_settings.bucket_url)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert evaluate(instance).skip_reason is not None  # empty bucket
+
+        bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
+        bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
+        first = evaluate(instance)
+        assert len(first.run_requests) == 1
+        assert first.run_requests[0].tags["svw/files"] == "2"
+        assert len(first.cursor) <= 32  # small, whatever the bucket holds
+
+        # Same files still waiting (e.g. the run failed): no new run for them.
+        assert evaluate(instance, first.cursor).skip_reason is not None
+
+        bucket.write("incoming/leeds-council/q2.csv", LEEDS_Q1 + b"\r\n")
+        assert len(evaluate(instance, first.cursor).run_requests) == 1
+
+
+def test_sensor_ignores_files_still_uploading(
+    svw_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVW_SETTLE_SECONDS", "600")
+    Bucket(svw_settings.bucket_url).write("incoming/leeds-council/q1.csv", LEEDS_Q1)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert evaluate(instance).skip_reason is not None
+
+
+def test_snapshot_is_a_separate_file_replaced_whole(tmp_path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    serving = tmp_path / "serving.duckdb"
+    connection = duckdb.connect(str(warehouse))
+    connection.execute("create schema marts; create schema raw")
+    connection.execute("create table marts.place_totals as select 1 as v")
+    connection.execute("create table raw.secret as select 1 as v")
+    connection.close()
+
+    assert publish_snapshot(warehouse, serving) == {"marts.place_totals": 1}
+
+    # A reader holding the old snapshot keeps reading it while a new one is published.
+    reader = duckdb.connect(str(serving), read_only=True)
+    connection = duckdb.connect(str(warehouse))
+    connection.execute("insert into marts.place_totals values (2)")
+    connection.close()
+    assert publish_snapshot(warehouse, serving) == {"marts.place_totals": 2}
+    assert reader.execute("select count(*) from marts.place_totals").fetchone() == (1,)
+    reader.close()
+
+    fresh = duckdb.connect(str(serving), read_only=True)
+    assert fresh.execute("select count(*) from marts.place_totals").fetchone() == (2,)
+    schemas = {r[0] for r in fresh.execute("select schema_name from duckdb_tables()").fetchall()}
+    assert schemas == {"marts"}  # only the published relations, never raw data
+    fresh.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["serving.duckdb", "warehouse.duckdb"]
