@@ -18,17 +18,22 @@ def check_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, C
     The measure catalogue and places come from the project's seed files, the same
     data `dbt seed` puts in the warehouse.
     """
-    with tempfile.TemporaryDirectory(prefix="svw-validate-") as scratch:
-        with open_warehouse(Path(scratch) / "check.duckdb") as engine:
-            ensure_raw_schema(engine)
-            with engine.begin() as connection:
-                ensure_reference_tables(connection)
-            for number, path in enumerate(paths, start=1):
-                yield path, check_return(
-                    engine,
-                    path.name,
-                    path.read_bytes(),
-                    staging_name=f"file_{number}",
-                    default_edition=settings.default_edition,
-                    max_file_bytes=settings.max_file_bytes,
-                )
+    with (
+        tempfile.TemporaryDirectory(prefix="svw-validate-") as scratch,
+        open_warehouse(Path(scratch) / "check.duckdb") as engine,
+    ):
+        ensure_raw_schema(engine)
+        with engine.begin() as connection:
+        ensure_reference_tables(connection)
+        for number, path in enumerate(paths, start=1):
+        yield (
+            path,
+            check_return(
+                engine,
+                path.name,
+                path.read_bytes(),
+                staging_name=f"file_{number}",
+                default_edition=settings.default_edition,
+                max_file_bytes=settings.max_file_bytes,
+            ),
+        )

@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from ingest import ledger
 from ingest.bucket import ARCHIVE, REJECTED, Bucket, BucketFile, sha256_hex
 from ingest.errors import FileRejected, ReturnError
-from ingest.ledger import DUPLICATE, LOADED, REJECTED as STATUS_REJECTED, Submission
+from ingest.ledger import DUPLICATE, LOADED, Submission
+from ingest.ledger import REJECTED as STATUS_REJECTED
 from ingest.readers import ParsedFile, read_return
 from ingest.reports import build_reports, report_paths
 from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines
@@ -204,8 +205,13 @@ class Ingestor:
         file_format = checked.parsed.file_format if checked.parsed else None
         if not checked.accepted:
             rejected = self._reject(
-                pending, submission, checked.errors, checked.total_errors, checked.parsed,
-                file_format=file_format, line_count=_row_count(checked.parsed),
+                pending,
+                submission,
+                checked.errors,
+                checked.total_errors,
+                checked.parsed,
+                file_format=file_format,
+                line_count=_row_count(checked.parsed),
             )
             self._drop(checked)
             return rejected, checked.gate

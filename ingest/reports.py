@@ -49,9 +49,19 @@ def build_reports(
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["row", "column", "your_column_header", "value", "what is wrong and how to fix it"])
+    writer.writerow(
+        ["row", "column", "your_column_header", "value", "what is wrong and how to fix it"]
+    )
     for r in rows:
-        writer.writerow([r["row"] or "", r["column"] or "", r["your_column_header"] or "", r["value"] or "", r["message"]])
+        writer.writerow(
+            [
+                r["row"] or "",
+                r["column"] or "",
+                r["your_column_header"] or "",
+                r["value"] or "",
+                r["message"],
+            ]
+        )
     if total > len(listed):
         writer.writerow(["", "", "", "", f"... and {total - len(listed)} more errors not listed"])
     return json_bytes, buffer.getvalue().encode("utf-8-sig")

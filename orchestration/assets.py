@@ -1,6 +1,5 @@
 """Python assets: ingestion of the bucket (with its quality gate) and the BI snapshot."""
 
-
 from collections import Counter
 from collections.abc import Iterator
 

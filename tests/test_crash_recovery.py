@@ -58,13 +58,17 @@ KILL_POINTS = {
 
 
 def killed_run(kill_point: str) -> int:
-    script = "import os\n" + textwrap.dedent(KILL_POINTS[kill_point]) + textwrap.dedent(
-        """
+    script = (
+        "import os\n"
+        + textwrap.dedent(KILL_POINTS[kill_point])
+        + textwrap.dedent(
+            """
         from svw.runner import run_pipeline
         from svw.settings import Settings
         run_pipeline(Settings.from_env())
         os._exit(0)
         """
+        )
     )
     return subprocess.run([sys.executable, "-c", script], env=os.environ.copy()).returncode
 

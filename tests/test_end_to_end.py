@@ -67,7 +67,7 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
     }
     assert ledger == EXPECTED_FATES
     assert bucket.pending(0) == []
-    for status, location in EXPECTED_FATES.values():
+    for _status, location in EXPECTED_FATES.values():
         assert bucket.exists(location)
 
     # The sender's report names the exact rows and columns.
@@ -87,9 +87,17 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
     )
     expected = sorted(
         (
-            line.source_file, line.source_row, line.organisation_id, line.sector,
-            line.measure_code, line.theme, line.quantity, line.proxy, line.value,
-            line.place_code, True,
+            line.source_file,
+            line.source_row,
+            line.organisation_id,
+            line.sector,
+            line.measure_code,
+            line.theme,
+            line.quantity,
+            line.proxy,
+            line.value,
+            line.place_code,
+            True,
         )
         for line in CURRENT_LINES
     )

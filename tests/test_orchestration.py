@@ -20,8 +20,12 @@ def test_definitions_wire_one_job_with_sensor_and_schedule() -> None:
     assert job.executor_def is dg.in_process_executor
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {
-        "reference/measure_catalogue", "raw/submissions", "raw/return_lines",
-        "marts/place_totals", "marts/fct_social_value", "serving/bi_snapshot",
+        "reference/measure_catalogue",
+        "raw/submissions",
+        "raw/return_lines",
+        "marts/place_totals",
+        "marts/fct_social_value",
+        "serving/bi_snapshot",
     } <= keys
     assert defs.resolve_sensor_def("bucket_sensor").job_name == "social_value_pipeline"
     assert defs.resolve_schedule_def("social_value_pipeline_schedule").cron_schedule == "0 2 * * *"

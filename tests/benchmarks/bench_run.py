@@ -50,7 +50,9 @@ def main() -> None:
 
         started = time.perf_counter()
         connection = duckdb.connect(str(root / "bare.duckdb"))
-        connection.execute(f"create table t as select * from read_csv('{source}', all_varchar=true)")
+        connection.execute(
+            f"create table t as select * from read_csv('{source}', all_varchar=true)"
+        )
         connection.close()
         bare = time.perf_counter() - started
 
