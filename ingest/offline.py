@@ -24,16 +24,14 @@ def check_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, C
     ):
         ensure_raw_schema(engine)
         with engine.begin() as connection:
-        ensure_reference_tables(connection)
+            ensure_reference_tables(connection)
         for number, path in enumerate(paths, start=1):
-        yield (
-            path,
-            check_return(
+            checked = check_return(
                 engine,
                 path.name,
                 path.read_bytes(),
                 staging_name=f"file_{number}",
                 default_edition=settings.default_edition,
                 max_file_bytes=settings.max_file_bytes,
-            ),
-        )
+            )
+            yield path, checked
