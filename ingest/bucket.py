@@ -70,7 +70,8 @@ class Bucket:
         else:
             self.fs = fsspec.filesystem("file")
             self.root = self.url
-            self.fs.makedirs(self.root, exist_ok=True)
+            # A new local bucket shows institutions where to drop their files.
+            self.fs.makedirs(self._full(INCOMING), exist_ok=True)
 
     def _full(self, path: str) -> str:
         return f"{self.root}/{path}"
@@ -101,6 +102,14 @@ class Bucket:
     def read(self, path: str) -> bytes:
         return self.fs.cat_file(self._full(path))
 
+    def sha256(self, path: str, chunk_bytes: int = 8 * 1024 * 1024) -> str:
+        """SHA-256 of a file read in chunks (for files too big to hold in memory)."""
+        digest = hashlib.sha256()
+        with self.fs.open(self._full(path), "rb") as handle:
+            while chunk := handle.read(chunk_bytes):
+                digest.update(chunk)
+        return digest.hexdigest()
+
     def write(self, path: str, data: bytes) -> None:
         self.fs.makedirs(posixpath.dirname(self._full(path)), exist_ok=True)
         self.fs.pipe_file(self._full(path), data)
@@ -127,7 +136,7 @@ class Bucket:
         if not self.exists(destination):
             self.fs.makedirs(posixpath.dirname(self._full(destination)), exist_ok=True)
             self.fs.copy(self._full(source), self._full(destination))
-        if sha256_hex(self.read(destination)) != expected_sha256:
+        if self.sha256(destination) != expected_sha256:
             raise MoveVerificationError(
                 f"copy of {source} at {destination} does not match the original; source kept"
             )

@@ -26,7 +26,7 @@ from ingest.bucket import ARCHIVE, REJECTED, Bucket, BucketFile, sha256_hex
 from ingest.errors import FileRejected, ReturnError
 from ingest.ledger import DUPLICATE, LOADED, Submission
 from ingest.ledger import REJECTED as STATUS_REJECTED
-from ingest.readers import ParsedFile, read_return
+from ingest.readers import ParsedFile, check_size, read_return
 from ingest.reports import build_reports, report_paths
 from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines
 from ingest.warehouse import ensure_raw_schema
@@ -154,8 +154,10 @@ class Ingestor:
         return report
 
     def process(self, pending: BucketFile) -> tuple[Submission, object | None]:
-        data = self.bucket.read(pending.path)
-        sha = sha256_hex(data)
+        # An oversized file is hashed in chunks and rejected without being loaded in memory.
+        oversized = pending.size > self.max_file_bytes
+        data = b"" if oversized else self.bucket.read(pending.path)
+        sha = self.bucket.sha256(pending.path) if oversized else sha256_hex(data)
         with self.engine.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
@@ -170,7 +172,7 @@ class Ingestor:
                 submitter=pending.submitter,
                 original_path=pending.path,
                 sha256=sha,
-                size_bytes=len(data),
+                size_bytes=pending.size if oversized else len(data),
                 file_format=fields.pop("file_format", None),  # type: ignore[arg-type]
                 received_at=pending.modified,
                 processed_at=datetime.now(UTC),
@@ -194,6 +196,11 @@ class Ingestor:
             self.bucket.move(pending.path, done.final_location, sha)
             return done, None
 
+        if oversized:
+            try:
+                check_size(pending.size, self.max_file_bytes)
+            except FileRejected as rejection:
+                return self._reject(pending, submission, rejection.errors, 1, None), None
         checked = check_return(
             self.engine,
             pending.name,

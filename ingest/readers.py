@@ -65,14 +65,19 @@ def read_return(name: str, data: bytes, max_bytes: int) -> ParsedFile:
     ``name`` is only used for its extension, which decides the format.
     """
     file_format = _file_format(name)
-    if len(data) > max_bytes:
-        raise _rejected(
-            f"The file is {_human_size(len(data))}, over the {_human_size(max_bytes)} limit. "
-            "Split it into smaller files (for example one per quarter) and send each one."
-        )
+    check_size(len(data), max_bytes)
     if not data or data.isspace():
         raise _rejected("The file is empty. Send a file with a header row and one row per measure.")
     return _READERS[file_format](data)
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Reject a file over the size limit; callers may check before reading it at all."""
+    if size > max_bytes:
+        raise _rejected(
+            f"The file is {_human_size(size)}, over the {_human_size(max_bytes)} limit. "
+            "Split it into smaller files (for example one per quarter) and send each one."
+        )
 
 
 def _file_format(name: str) -> str:
