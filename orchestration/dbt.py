@@ -41,6 +41,13 @@ class SvwDbtTranslator(DagsterDbtTranslator):
 translator = SvwDbtTranslator()
 
 
+def _dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+) -> Iterator[Any]:
+    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
+    yield from dbt.cli(["build"], context=context).stream()
+
+
 @dbt_assets(
     manifest=svw_dbt_project.manifest_path,
     project=svw_dbt_project,
@@ -51,8 +58,7 @@ translator = SvwDbtTranslator()
 def reference_seeds(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
 ) -> Iterator[Any]:
-    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from _dbt_build(context, dbt, svw)
 
 
 @dbt_assets(
@@ -65,8 +71,7 @@ def reference_seeds(
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
 ) -> Iterator[Any]:
-    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from _dbt_build(context, dbt, svw)
 
 
 SEED_KEYS = sorted(reference_seeds.keys)
