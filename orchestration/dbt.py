@@ -4,13 +4,14 @@ Seeds and models are two asset sets because ingestion sits between them: files a
 validated against the seeded measure catalogue before the staging models read them.
 """
 
+import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.resources import SvwSettings
+from orchestration.resources import SvwSettings, dbt_executable
 from svw.settings import DBT_PROJECT_DIR, Settings
 
 svw_dbt_project = DbtProject(
@@ -18,10 +19,13 @@ svw_dbt_project = DbtProject(
     profiles_dir=DBT_PROJECT_DIR,
     target=Settings.from_env().dbt_target,
 )
-svw_dbt_project.prepare_if_dev()
-if not svw_dbt_project.manifest_path.exists():
-    # `svw run` outside `dagster dev`: build the manifest once (make does this too).
-    svw_dbt_project.preparer.prepare(svw_dbt_project)
+if os.environ.get("DAGSTER_IS_DEV_CLI") or not svw_dbt_project.manifest_path.exists():
+    # Under `dagster dev` re-parse on every reload so edited models show up; elsewhere
+    # only when missing (`make` parses before every target). Our own dbt executable:
+    # dagster-dbt's preparer looks for dbt on PATH, which a code server may not have.
+    DbtCliResource(project_dir=svw_dbt_project, dbt_executable=dbt_executable()).cli(
+        ["--quiet", "parse"], target_path=svw_dbt_project.target_path
+    ).wait()
 
 
 class SvwDbtTranslator(DagsterDbtTranslator):

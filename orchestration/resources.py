@@ -1,7 +1,7 @@
 """Resources shared by the assets; configuration comes from svw.settings only."""
 
 import shutil
-import sys
+import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,8 +48,11 @@ class WarehouseLock(dg.ConfigurableResource):
 
 
 def dbt_executable() -> str:
-    """The dbt beside this Python (the project's venv), else whatever is on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
+    """The dbt installed with this Python environment (the venv), else whatever is on PATH.
+
+    Dagster's code server may start without the venv's bin/ on PATH.
+    """
+    candidate = Path(sysconfig.get_path("scripts")) / "dbt"
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
