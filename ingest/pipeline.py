@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -30,6 +31,9 @@ from ingest.readers import ParsedFile, check_size, read_return
 from ingest.reports import build_reports, report_paths
 from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines
 from ingest.warehouse import ensure_raw_schema
+
+if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when needed
+    from expectations.gate import GateResult
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ class CheckedFile:
     parsed: ParsedFile | None = None
     staging_name: str | None = None  # landing.<staging_name> holds the typed lines
     warnings: list[str] = field(default_factory=list)
-    gate: object | None = None  # expectations.gate.GateResult when the gate ran
+    gate: GateResult | None = None  # None when the file was refused before the gate
 
     @property
     def accepted(self) -> bool:
@@ -113,7 +117,7 @@ class IngestReport:
     """What one pass did, for the run summary and Dagster metadata."""
 
     submissions: list[Submission] = field(default_factory=list)
-    gate_results: list[object] = field(default_factory=list)
+    gate_results: list[GateResult] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.submissions if s.status == status)
@@ -121,6 +125,16 @@ class IngestReport:
     @property
     def lines_loaded(self) -> int:
         return sum(s.line_count for s in self.submissions if s.status == LOADED)
+
+
+@dataclass(frozen=True)
+class _Drop:
+    """One pending file, read and given its ledger number."""
+
+    file: BucketFile
+    data: bytes | None  # None when over the size limit: never read into memory
+    sha256: str
+    submission_id: int
 
 
 class Ingestor:
@@ -153,100 +167,95 @@ class Ingestor:
                 report.gate_results.append(gate)
         return report
 
-    def process(self, pending: BucketFile) -> tuple[Submission, object | None]:
-        # An oversized file is hashed in chunks and rejected without being loaded in memory.
-        oversized = pending.size > self.max_file_bytes
-        data = b"" if oversized else self.bucket.read(pending.path)
-        sha = self.bucket.sha256(pending.path) if oversized else sha256_hex(data)
+    def process(self, pending: BucketFile) -> tuple[Submission, GateResult | None]:
+        """Steps 1-6 of the module docstring for one file."""
+        data = None if pending.size > self.max_file_bytes else self.bucket.read(pending.path)
+        sha = sha256_hex(data) if data is not None else self.bucket.sha256(pending.path)
         with self.engine.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
                 self.bucket.move(pending.path, unfinished.final_location, sha)
                 return unfinished, None
-            submission_id = ledger.next_submission_id(connection)
+            drop = _Drop(pending, data, sha, ledger.next_submission_id(connection))
             connection.commit()
-
-        def submission(status: str, area: str, **fields: object) -> Submission:
-            return Submission(
-                submission_id=submission_id,
-                submitter=pending.submitter,
-                original_path=pending.path,
-                sha256=sha,
-                size_bytes=pending.size if oversized else len(data),
-                file_format=fields.pop("file_format", None),  # type: ignore[arg-type]
-                received_at=pending.modified,
-                processed_at=datetime.now(UTC),
-                status=status,
-                line_count=fields.pop("line_count", 0),  # type: ignore[arg-type]
-                error_count=fields.pop("error_count", 0),  # type: ignore[arg-type]
-                final_location=self.bucket.free_path(pending.destination(area)),
-                run_id=self.run_id,
-                **fields,  # type: ignore[arg-type]
-            )
+            earlier = ledger.loaded_with_content(connection, sha)
 
         if pending.submitter is None:
-            error = ReturnError(None, None, pending.path, _BAD_LOCATION)
-            return self._reject(pending, submission, [error], 1, None), None
-
-        with self.engine.connect() as connection:
-            earlier = ledger.loaded_with_content(connection, sha)
+            location = ReturnError(None, None, pending.path, _BAD_LOCATION)
+            return self._reject(drop, CheckedFile(errors=[location], total_errors=1)), None
         if earlier is not None:
-            done = submission(DUPLICATE, ARCHIVE, duplicate_of=earlier)
-            self._commit(done)
-            self.bucket.move(pending.path, done.final_location, sha)
-            return done, None
+            duplicate = self._submission(drop, DUPLICATE, ARCHIVE, duplicate_of=earlier)
+            self._commit(duplicate)
+            self.bucket.move(pending.path, duplicate.final_location, sha)
+            return duplicate, None
 
-        if oversized:
+        checked = self._check(drop)
+        try:
+            if not checked.accepted:
+                return self._reject(drop, checked), checked.gate
+            return self._load(drop, checked), checked.gate
+        finally:
+            if checked.staging_name:
+                drop_staged(self.engine, checked.staging_name)
+
+    def _check(self, drop: _Drop) -> CheckedFile:
+        if drop.data is None:
             try:
-                check_size(pending.size, self.max_file_bytes)
+                check_size(drop.file.size, self.max_file_bytes)
             except FileRejected as rejection:
-                return self._reject(pending, submission, rejection.errors, 1, None), None
-        checked = check_return(
+                return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
+        return check_return(
             self.engine,
-            pending.name,
-            data,
-            staging_name=f"file_{submission_id}",
+            drop.file.name,
+            drop.data or b"",
+            staging_name=f"file_{drop.submission_id}",
             default_edition=self.default_edition,
             max_file_bytes=self.max_file_bytes,
         )
-        file_format = checked.parsed.file_format if checked.parsed else None
-        if not checked.accepted:
-            rejected = self._reject(
-                pending,
-                submission,
-                checked.errors,
-                checked.total_errors,
-                checked.parsed,
-                file_format=file_format,
-                line_count=_row_count(checked.parsed),
-            )
-            self._drop(checked)
-            return rejected, checked.gate
 
-        loaded = submission(
-            LOADED,
-            ARCHIVE,
-            file_format=file_format,
-            line_count=_row_count(checked.parsed),
-            warnings=checked.warnings,
+    def _submission(
+        self, drop: _Drop, status: str, area: str, checked: CheckedFile | None = None, **extra
+    ) -> Submission:
+        parsed = checked.parsed if checked else None
+        return Submission(
+            submission_id=drop.submission_id,
+            submitter=drop.file.submitter,
+            original_path=drop.file.path,
+            sha256=drop.sha256,
+            size_bytes=len(drop.data) if drop.data is not None else drop.file.size,
+            file_format=parsed.file_format if parsed else None,
+            received_at=drop.file.modified,
+            processed_at=datetime.now(UTC),
+            status=status,
+            line_count=parsed.table.num_rows if parsed else 0,
+            error_count=checked.total_errors if checked else 0,
+            final_location=self.bucket.free_path(drop.file.destination(area)),
+            run_id=self.run_id,
+            warnings=checked.warnings if checked else [],
+            **extra,
         )
-        self._commit(loaded, lines_from=landing_table(checked.staging_name))
-        self._drop(checked)
-        self.bucket.move(pending.path, loaded.final_location, sha)
-        return loaded, checked.gate
 
-    def _reject(self, pending, submission, errors, total, parsed, **fields) -> Submission:  # noqa: ANN001
-        rejected = submission(STATUS_REJECTED, REJECTED, error_count=total, **fields)
+    def _load(self, drop: _Drop, checked: CheckedFile) -> Submission:
+        loaded = self._submission(drop, LOADED, ARCHIVE, checked)
+        self._commit(loaded, lines_from=landing_table(checked.staging_name))
+        self.bucket.move(drop.file.path, loaded.final_location, drop.sha256)
+        return loaded
+
+    def _reject(self, drop: _Drop, checked: CheckedFile) -> Submission:
+        rejected = self._submission(drop, STATUS_REJECTED, REJECTED, checked)
         json_path, csv_path = report_paths(rejected.final_location)
         rejected.report_location = json_path
         json_report, csv_report = build_reports(
-            pending.path, errors, total, parsed.header_columns if parsed else None
+            drop.file.path,
+            checked.errors,
+            checked.total_errors,
+            checked.parsed.header_columns if checked.parsed else None,
         )
         # Reports first: once the ledger says "rejected", the sender's report must exist.
         self.bucket.write(json_path, json_report)
         self.bucket.write(csv_path, csv_report)
         self._commit(rejected)
-        self.bucket.move(pending.path, rejected.final_location, rejected.sha256)
+        self.bucket.move(drop.file.path, rejected.final_location, drop.sha256)
         return rejected
 
     def _commit(self, submission: Submission, lines_from: str | None = None) -> None:
@@ -267,11 +276,3 @@ class Ingestor:
                     """
                 )
             ledger.record(connection, submission)
-
-    def _drop(self, checked: CheckedFile) -> None:
-        if checked.staging_name:
-            drop_staged(self.engine, checked.staging_name)
-
-
-def _row_count(parsed: ParsedFile | None) -> int:
-    return parsed.table.num_rows if parsed is not None else 0
