@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# apt-get and useradd need root; elsewhere they go through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # No usage reporting from any tool, in every target.
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -10,7 +12,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster
 
-.PHONY: install manifest demo run test lint dev bench clean
+.PHONY: install manifest postgres-server demo run test lint dev bench clean
 
 install: $(INSTALLED)
 
@@ -30,7 +32,26 @@ demo: manifest
 run: manifest
 	$(BIN)/svw run
 
-test: manifest
+# The tests start a private PostgreSQL cluster (tests/conftest.py): install the server
+# binaries (Debian's postgresql package) when initdb/pg_ctl are missing, and the
+# `postgres` OS user that initdb and the server run as under root. Quiet, idempotent.
+postgres-server:
+	@if ! { command -v initdb && command -v pg_ctl; } >/dev/null 2>&1 \
+		&& ! ls /usr/lib/postgresql/*/bin/initdb /usr/lib/postgresql/*/bin/pg_ctl \
+			>/dev/null 2>&1; then \
+		echo "Installing PostgreSQL (Debian package postgresql) for the tests..."; \
+		log=$$(mktemp); \
+		{ $(SUDO) apt-get update -qq \
+		  && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends postgresql; } >$$log 2>&1 \
+		|| { cat $$log; rm -f $$log; exit 1; }; \
+		rm -f $$log; \
+	fi
+	@id -u postgres >/dev/null 2>&1 || $(SUDO) useradd --system \
+		$$(getent group postgres >/dev/null && echo --gid postgres || echo --user-group) \
+		--home-dir /var/lib/postgresql --no-create-home --shell /bin/bash postgres
+
+test: manifest postgres-server
 	$(BIN)/pytest
 
 lint: $(INSTALLED)

@@ -1,16 +1,21 @@
-"""Shared fixtures: an isolated configuration per test and a real S3 server on loopback."""
+"""Shared fixtures: an isolated configuration per test, and real S3 and PostgreSQL
+servers on loopback."""
 
 from __future__ import annotations
 
+import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
 
 from svw.settings import TELEMETRY_OFF, Settings
@@ -100,3 +105,103 @@ def s3_settings(
     monkeypatch.setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
     monkeypatch.setenv("AWS_RESPONSE_CHECKSUM_VALIDATION", "when_required")
     return Settings.from_env()
+
+
+PG_USER, PG_DATABASE = "postgres", "svw_test"
+
+
+def _postgres_bin_dir() -> Path | None:
+    """The folder holding initdb and pg_ctl: from PATH, else Debian's versioned folder."""
+    initdb = shutil.which("initdb")
+    if initdb is not None and shutil.which("pg_ctl") is not None:
+        return Path(initdb).resolve().parent
+    candidates = [
+        Path(found).parent
+        for found in glob.glob("/usr/lib/postgresql/*/bin/initdb")
+        if (Path(found).parent / "pg_ctl").exists()
+    ]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[dict[str, str | int]]:
+    """A private PostgreSQL cluster on 127.0.0.1 for the test session, trust auth.
+
+    Yields host, port, user and dbname of an empty database; the cluster is stopped
+    and its folder deleted at the end. Under root, initdb and the server run as the
+    ``postgres`` OS user (PostgreSQL refuses to run as root).
+    """
+    bin_dir = _postgres_bin_dir()
+    if bin_dir is None:
+        pytest.fail(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: run `make test`, "
+            "which installs Debian's postgresql package"
+        )
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            owner = None
+        if owner is None:
+            pytest.fail(
+                "No `postgres` OS user to run the test PostgreSQL server as (it refuses "
+                "root): run `make test`, which creates it"
+            )
+        as_user = ["runuser", "-u", "postgres", "--"]
+    # Not under pytest's basetemp: that is private to root, and the server's user must
+    # reach its data folder. Short, too: the socket path has a 107-byte limit.
+    base = Path(tempfile.mkdtemp(prefix="svw-pg-"))
+    if as_user:
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+    data, log = base / "data", base / "server.log"
+    port = _free_port()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*as_user, str(bin_dir / args[0]), *args[1:]],
+            cwd=base,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    started = False
+    try:
+        result = run(
+            "initdb",
+            "-D",
+            str(data),
+            "--auth=trust",
+            f"--username={PG_USER}",
+            "--encoding=UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
+        if result.returncode != 0:
+            pytest.fail(f"initdb failed:\n{result.stdout}\n{result.stderr}")
+        # A throwaway cluster: durability settings off for speed.
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {port} -k {base} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        # -l: the server must not inherit our pipes, or capture_output would wait on it.
+        result = run("pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
+        started = True
+        if result.returncode != 0:
+            server_log = log.read_text() if log.exists() else ""
+            pytest.fail(f"pg_ctl start failed:\n{result.stdout}\n{result.stderr}\n{server_log}")
+        con = psycopg2.connect(host="127.0.0.1", port=port, user=PG_USER, dbname="postgres")
+        try:
+            con.autocommit = True
+            with con.cursor() as cur:
+                cur.execute(f"create database {PG_DATABASE}")
+        finally:
+            con.close()
+        yield {"host": "127.0.0.1", "port": port, "user": PG_USER, "dbname": PG_DATABASE}
+    finally:
+        if started:
+            run("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(base, ignore_errors=True)

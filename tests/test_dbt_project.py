@@ -1,10 +1,13 @@
-"""End-to-end check of the dbt project on a scratch DuckDB warehouse.
+"""End-to-end check of the dbt project on scratch DuckDB and PostgreSQL warehouses.
 
-One ``dbt build`` (seeds, models, data tests and unit tests) runs against raw tables
-filled with hand-chosen rows; the marts are then compared with values worked out by
-hand below from the illustrative catalogue's proxies. The rows cover a superseded
-return, a return with the same identity from another submitter, another contract,
-a line whose period crosses 31 March, and a place code missing from places.csv.
+One ``dbt build`` (seeds, models, data tests and unit tests) runs per target against
+raw tables filled with the same hand-chosen rows; the marts are then compared with
+values worked out by hand below from the illustrative catalogue's proxies, the same
+expectations on both targets. The rows cover a superseded return, a return with the
+same identity from another submitter, another contract, a line whose period crosses
+31 March, and a place code missing from places.csv.
+
+The PostgreSQL target runs on the private server of the ``postgres_server`` fixture.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import duckdb
+import psycopg2
 import pytest
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -27,6 +32,9 @@ EDITION = "svw-illustrative-2026"
 # so a re-based catalogue fails here with a clear message, not as a wrong total.
 PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
 
+# The columns and types of ingest/warehouse.py's RAW_DDL (constraints left out), in
+# SQL both engines accept: "double precision" is DuckDB's DOUBLE and PostgreSQL's
+# float8 (PostgreSQL has no bare "double").
 RAW_DDL = """
 create schema raw;
 create table raw.submissions (
@@ -38,7 +46,7 @@ create table raw.submissions (
 create table raw.return_lines (
     submission_id bigint, source_row integer, submitter varchar, organisation_id varchar,
     organisation_name varchar, sector varchar, period_start date, period_end date,
-    measure_code varchar, edition varchar, quantity double, unit varchar,
+    measure_code varchar, edition varchar, quantity double precision, unit varchar,
     place_code varchar, contract_ref varchar, evidence varchar
 );
 """
@@ -177,70 +185,65 @@ RETURN_LINES = [
 ]
 
 
-def _make_warehouse(path: Path) -> None:
+def _submission_rows() -> list[list[Any]]:
+    rows = []
+    for sid, submitter, orig, received, status, lines, errors, report, dup in SUBMISSIONS:
+        received_at = _ts(received)
+        rows.append(
+            [
+                sid,
+                submitter,
+                orig,
+                f"sha-{sid}",
+                1000 + sid,
+                "csv",
+                received_at,
+                received_at.replace(minute=5),
+                status,
+                lines,
+                errors,
+                f"{status}/{orig}",
+                report,
+                dup,
+                f"run-{sid}",
+                "[]",
+            ]
+        )
+    return rows
+
+
+def _return_line_rows() -> list[list[Any]]:
+    # raw.return_lines has the edition between measure_code and quantity
+    return [[*row[:9], EDITION, *row[9:]] for row in RETURN_LINES]
+
+
+def _insert_sql(table: str, width: int, placeholder: str) -> str:
+    return f"insert into raw.{table} values ({', '.join([placeholder] * width)})"
+
+
+def _load_duckdb(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
         con.execute(RAW_DDL)
-        for sid, submitter, orig, received, status, lines, errors, report, dup in SUBMISSIONS:
-            received_at = _ts(received)
-            con.execute(
-                f"insert into raw.submissions values ({', '.join('?' * 16)})",
-                [
-                    sid,
-                    submitter,
-                    orig,
-                    f"sha-{sid}",
-                    1000 + sid,
-                    "csv",
-                    received_at,
-                    received_at.replace(minute=5),
-                    status,
-                    lines,
-                    errors,
-                    f"{status}/{orig}",
-                    report,
-                    dup,
-                    f"run-{sid}",
-                    "[]",
-                ],
-            )
-        for row in RETURN_LINES:
-            (
-                sid,
-                source_row,
-                submitter,
-                org_id,
-                org_name,
-                sector,
-                start,
-                end,
-                code,
-                quantity,
-                unit,
-                place,
-                contract,
-                evidence,
-            ) = row
-            con.execute(
-                f"insert into raw.return_lines values ({', '.join('?' * 15)})",
-                [
-                    sid,
-                    source_row,
-                    submitter,
-                    org_id,
-                    org_name,
-                    sector,
-                    start,
-                    end,
-                    code,
-                    EDITION,
-                    quantity,
-                    unit,
-                    place,
-                    contract,
-                    evidence,
-                ],
-            )
+        con.executemany(_insert_sql("submissions", 16, "?"), _submission_rows())
+        con.executemany(_insert_sql("return_lines", 15, "?"), _return_line_rows())
+    finally:
+        con.close()
+
+
+def _pg_connect(server: dict[str, Any]) -> Any:
+    return psycopg2.connect(
+        host=server["host"], port=server["port"], user=server["user"], dbname=server["dbname"]
+    )
+
+
+def _load_postgres(server: dict[str, Any]) -> None:
+    con = _pg_connect(server)
+    try:
+        with con, con.cursor() as cur:  # one transaction, committed on success
+            cur.execute(RAW_DDL)
+            cur.executemany(_insert_sql("submissions", 16, "%s"), _submission_rows())
+            cur.executemany(_insert_sql("return_lines", 15, "%s"), _return_line_rows())
     finally:
         con.close()
 
@@ -255,18 +258,43 @@ def _dbt_executable() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("dbt")
-    wh = tmp / "warehouse.duckdb"
-    _make_warehouse(wh)
+class Warehouse(NamedTuple):
+    """A built warehouse: its dbt target and where to read it."""
+
+    target: str
+    duckdb_path: Path | None = None
+    postgres: dict[str, Any] | None = None
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def warehouse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Warehouse:
+    target = request.param
+    tmp = tmp_path_factory.mktemp(f"dbt-{target}")
     env = {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
-        "SVW_WAREHOUSE": str(wh),
-        "SVW_DBT_TARGET": "duckdb",
+        "SVW_DBT_TARGET": target,
     }
+    if target == "duckdb":
+        wh = Warehouse(target, duckdb_path=tmp / "warehouse.duckdb")
+        _load_duckdb(wh.duckdb_path)
+        env["SVW_WAREHOUSE"] = str(wh.duckdb_path)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        wh = Warehouse(target, postgres=server)
+        _load_postgres(server)
+        env.update(
+            {
+                "SVW_PG_HOST": server["host"],
+                "SVW_PG_PORT": str(server["port"]),
+                "SVW_PG_USER": server["user"],
+                "SVW_PG_PASSWORD": "",
+                "SVW_PG_DATABASE": server["dbname"],
+            }
+        )
     result = subprocess.run(
         [
             _dbt_executable(),
@@ -286,14 +314,22 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
     return wh
 
 
-def _rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+def _rows(warehouse: Warehouse, sql: str) -> list[tuple]:
+    if warehouse.duckdb_path is not None:
+        con = duckdb.connect(str(warehouse.duckdb_path), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+    con = _pg_connect(warehouse.postgres)
     try:
-        return con.execute(sql).fetchall()
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
     finally:
         con.close()
 
@@ -308,7 +344,7 @@ def test_expected_proxies_match_the_catalogue_seed() -> None:
     assert {code: seed[code] for code in PROXIES} == PROXIES
 
 
-def test_place_totals(warehouse: Path) -> None:
+def test_place_totals(warehouse: Warehouse) -> None:
     nt24, nt28 = PROXIES["NT24"], PROXIES["NT28"]
     helping_hands = 10 * nt24  # 165.00 over 61 days
     expected = [
@@ -394,7 +430,7 @@ def test_place_totals(warehouse: Path) -> None:
     assert actual == expected
 
 
-def test_fct_social_value_holds_current_lines_only(warehouse: Path) -> None:
+def test_fct_social_value_holds_current_lines_only(warehouse: Warehouse) -> None:
     actual = _rows(
         warehouse,
         """
@@ -480,7 +516,7 @@ def test_fct_social_value_holds_current_lines_only(warehouse: Path) -> None:
     ]
 
 
-def test_superseded_lines_stay_visible_in_history(warehouse: Path) -> None:
+def test_superseded_lines_stay_visible_in_history(warehouse: Warehouse) -> None:
     assert _rows(
         warehouse,
         """
@@ -492,7 +528,7 @@ def test_superseded_lines_stay_visible_in_history(warehouse: Path) -> None:
     ) == [("1-2", 2), ("1-3", 2)]
 
 
-def test_submissions_mart_shows_fate_of_each_file(warehouse: Path) -> None:
+def test_submissions_mart_shows_fate_of_each_file(warehouse: Warehouse) -> None:
     assert _rows(
         warehouse,
         """
@@ -510,7 +546,7 @@ def test_submissions_mart_shows_fate_of_each_file(warehouse: Path) -> None:
     ]
 
 
-def test_dim_place_flags_unknown_places(warehouse: Path) -> None:
+def test_dim_place_flags_unknown_places(warehouse: Warehouse) -> None:
     assert _rows(
         warehouse,
         """
@@ -524,7 +560,7 @@ def test_dim_place_flags_unknown_places(warehouse: Path) -> None:
         assert seeded == [(sum(1 for _ in csv.DictReader(f)),)]
 
 
-def test_seeds_land_in_reference_schema(warehouse: Path) -> None:
+def test_seeds_land_in_reference_schema(warehouse: Warehouse) -> None:
     tables = _rows(
         warehouse,
         """
@@ -542,6 +578,9 @@ def test_seeds_land_in_reference_schema(warehouse: Path) -> None:
             """,
         )
     )
-    assert types["proxy_value_gbp"] == "DOUBLE"
-    assert types["is_illustrative"] == "BOOLEAN"
-    assert types["measure_code"] == "VARCHAR"
+    expected_types = {
+        "duckdb": ("DOUBLE", "BOOLEAN", "VARCHAR"),
+        "postgres": ("double precision", "boolean", "character varying"),
+    }[warehouse.target]
+    actual_types = (types["proxy_value_gbp"], types["is_illustrative"], types["measure_code"])
+    assert actual_types == expected_types
