@@ -92,3 +92,30 @@ def test_snapshot_is_a_separate_file_replaced_whole(tmp_path) -> None:
     assert schemas == {"marts"}  # only the published relations, never raw data
     fresh.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["serving.duckdb", "warehouse.duckdb"]
+
+
+def test_quality_gate_and_dbt_tests_surface_as_asset_checks(svw_settings: Settings) -> None:
+    bucket = Bucket(svw_settings.bucket_url)
+    bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
+    bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
+
+    result = defs.resolve_job_def("social_value_pipeline").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
+
+    assert result.success
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+    gate = checks[("raw/return_lines", "quality_gate")]
+    assert not gate.passed  # one file was rejected: a warning, not a failed run
+    assert gate.severity == dg.AssetCheckSeverity.WARN
+    metadata = {key: value.value for key, value in gate.metadata.items()}
+    assert metadata["files_validated"] == 2
+    assert metadata["files_rejected"] == 1
+    assert metadata["rows_checked"] == 2 + 3
+    assert metadata["errors_found"] == 2
+    # dbt's data tests are asset checks on the models they test.
+    assert checks[("marts/place_totals", "assert_place_totals_match_fct_social_value")].passed
+    assert any(key == "marts/fct_social_value" for key, _ in checks)
