@@ -12,6 +12,7 @@ fsspec gives the same calls for both backends; only listing metadata differs.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -62,7 +63,8 @@ class Bucket:
 
     def __init__(self, url: str, endpoint_url: str | None = None):
         self.url = url.rstrip("/")
-        if self.url.startswith("s3://"):
+        self.is_local = not self.url.startswith("s3://")
+        if not self.is_local:
             client_kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
             # Listing must be fresh on every call: a cached listing hides new drops.
             self.fs = fsspec.filesystem("s3", client_kwargs=client_kwargs, use_listings_cache=False)
@@ -131,16 +133,34 @@ class Bucket:
         """Copy, verify the copy's content, then delete the source.
 
         Safe to repeat: if an earlier attempt died after the copy, the verified copy
-        is kept and only the source is removed. A crash at any point loses no file.
+        is kept and only the source is removed. The copy appears under its final name
+        only when complete, so a crash at any point loses no file and leaves no torn one.
         """
         if not self.exists(destination):
             self.fs.makedirs(posixpath.dirname(self._full(destination)), exist_ok=True)
-            self.fs.copy(self._full(source), self._full(destination))
+            self._copy_whole(source, destination)
         if self.sha256(destination) != expected_sha256:
             raise MoveVerificationError(
-                f"copy of {source} at {destination} does not match the original; source kept"
+                f"{destination} already exists with other content than {source} "
+                "(changed while being processed?); source kept, nothing overwritten"
             )
         self.fs.rm_file(self._full(source))
+
+    def _copy_whole(self, source: str, destination: str) -> None:
+        if not self.is_local:
+            # An S3 copy is a single server-side request: it lands whole or not at all.
+            self.fs.copy(self._full(source), self._full(destination))
+            return
+        partial = self._full(f"{destination}.partial")
+        self.fs.copy(self._full(source), partial)
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())  # on disk before the source may be deleted
+        os.replace(partial, self._full(destination))
+        directory = os.open(posixpath.dirname(self._full(destination)), os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
 
 
 def _modified(info: dict) -> datetime:

@@ -29,6 +29,7 @@ class Submission:
     duplicate_of: int | None = None
     run_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    moved_at: datetime | None = None  # when the file left incoming/; None until then
 
 
 _COLUMNS = [f for f in Submission.__dataclass_fields__]
@@ -43,8 +44,8 @@ def record(connection: sa.Connection, submission: Submission) -> None:
     values = asdict(submission)
     values["warnings"] = json.dumps(submission.warnings)
     # Timestamps are stored as naive UTC (DuckDB TIMESTAMP).
-    for key in ("received_at", "processed_at"):
-        values[key] = values[key].replace(tzinfo=None)
+    for key in ("received_at", "processed_at", "moved_at"):
+        values[key] = values[key] and values[key].replace(tzinfo=None)
     connection.execute(
         sa.text(
             f"insert into raw.submissions ({', '.join(_COLUMNS)}) "
@@ -59,14 +60,16 @@ def find_unfinished(
 ) -> Submission | None:
     """A committed ledger row for this very drop whose file was never moved.
 
-    The same path, content and modification time means the same drop: an earlier
-    run recorded it, then died before the file left incoming/.
+    The same path, content and modification time, and no ``moved_at``, means the same
+    drop: an earlier run recorded it, then died before the file left incoming/. A file
+    sent again later (even with its old modification time) finds no such row.
     """
     row = (
         connection.execute(
             sa.text(
                 "select * from raw.submissions where original_path = :p and sha256 = :s "
-                "and received_at = :r order by submission_id desc limit 1"
+                "and received_at = :r and moved_at is null "
+                "order by submission_id desc limit 1"
             ),
             {"p": original_path, "s": sha256, "r": received_at.replace(tzinfo=None)},
         )
@@ -78,6 +81,13 @@ def find_unfinished(
     values = dict(row)
     values["warnings"] = json.loads(values["warnings"] or "[]")
     return Submission(**values)
+
+
+def mark_moved(connection: sa.Connection, submission_id: int, moved_at: datetime) -> None:
+    connection.execute(
+        sa.text("update raw.submissions set moved_at = :m where submission_id = :i"),
+        {"m": moved_at.replace(tzinfo=None), "i": submission_id},
+    )
 
 
 def loaded_with_content(connection: sa.Connection, sha256: str) -> int | None:

@@ -7,7 +7,7 @@ Per file, in received order:
 3. set it aside if the same bytes were loaded before (whatever the name or sender);
 4. parse, stage and validate it (the quality gate in ``expectations/``);
 5. in ONE transaction: insert its lines and its ledger row (or only the ledger row);
-6. move it out of incoming/ (copy, verify, delete).
+6. move it out of incoming/ (copy, verify, delete) and note ``moved_at`` in the ledger.
 
 A crash before step 5 commits leaves no trace; a crash after it is finished by step 1
 of the next run. A validator failure raises: the file stays pending, the run fails.
@@ -174,7 +174,7 @@ class Ingestor:
         with self.engine.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
-                self.bucket.move(pending.path, unfinished.final_location, sha)
+                self._move(unfinished)
                 return unfinished, None
             drop = _Drop(pending, data, sha, ledger.next_submission_id(connection))
             connection.commit()
@@ -186,7 +186,7 @@ class Ingestor:
         if earlier is not None:
             duplicate = self._submission(drop, DUPLICATE, ARCHIVE, duplicate_of=earlier)
             self._commit(duplicate)
-            self.bucket.move(pending.path, duplicate.final_location, sha)
+            self._move(duplicate)
             return duplicate, None
 
         checked = self._check(drop)
@@ -238,7 +238,7 @@ class Ingestor:
     def _load(self, drop: _Drop, checked: CheckedFile) -> Submission:
         loaded = self._submission(drop, LOADED, ARCHIVE, checked)
         self._commit(loaded, lines_from=landing_table(checked.staging_name))
-        self.bucket.move(drop.file.path, loaded.final_location, drop.sha256)
+        self._move(loaded)
         return loaded
 
     def _reject(self, drop: _Drop, checked: CheckedFile) -> Submission:
@@ -255,8 +255,15 @@ class Ingestor:
         self.bucket.write(json_path, json_report)
         self.bucket.write(csv_path, csv_report)
         self._commit(rejected)
-        self.bucket.move(drop.file.path, rejected.final_location, drop.sha256)
+        self._move(rejected)
         return rejected
+
+    def _move(self, submission: Submission) -> None:
+        """Take the file out of incoming/, then note in the ledger that it is done."""
+        self.bucket.move(submission.original_path, submission.final_location, submission.sha256)
+        submission.moved_at = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            ledger.mark_moved(connection, submission.submission_id, submission.moved_at)
 
     def _commit(self, submission: Submission, lines_from: str | None = None) -> None:
         """The file's lines and its ledger row land together or not at all."""

@@ -13,6 +13,28 @@ import json
 from ingest.errors import ReturnError
 from ingest.schema import MAX_REPORTED_ERRORS
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: str | None) -> str:
+    """A sender's value as text Excel will not run as a formula (CSV injection).
+
+    Plain negative numbers stay as they are: they are common and harmless.
+    """
+    if not value:
+        return ""
+    if value.startswith(_FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
 
 def report_paths(rejected_file: str) -> tuple[str, str]:
     return f"{rejected_file}.errors.json", f"{rejected_file}.errors.csv"
@@ -58,7 +80,7 @@ def build_reports(
                 r["row"] or "",
                 r["column"] or "",
                 r["your_column_header"] or "",
-                r["value"] or "",
+                _inert(r["value"]),
                 r["message"],
             ]
         )

@@ -34,7 +34,8 @@ create table if not exists raw.submissions (
     report_location varchar,
     duplicate_of bigint,
     run_id varchar,
-    warnings varchar
+    warnings varchar,
+    moved_at timestamp
 );
 create table if not exists raw.return_lines (
     submission_id bigint not null,
@@ -47,7 +48,7 @@ create table if not exists raw.return_lines (
     period_end date not null,
     measure_code varchar not null,
     edition varchar not null,
-    quantity double not null,
+    quantity double precision not null,
     unit varchar,
     place_code varchar not null,
     contract_ref varchar,

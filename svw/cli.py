@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from svw.settings import Settings, prepare_environment
+from svw.settings import TELEMETRY_OFF, Settings
 
 EXIT_REJECTED = 1
 EXIT_INFRASTRUCTURE = 2
@@ -36,8 +37,9 @@ def validate(files: tuple[str, ...]) -> None:
     """Check return FILES offline, exactly as the pipeline would. Writes nothing."""
     from ingest.offline import check_files  # heavy imports only for this command
 
+    # Offline and side-effect free: no Dagster home, no data folders, only telemetry off.
+    os.environ.update(TELEMETRY_OFF)
     settings = Settings.from_env()
-    prepare_environment(settings)
     any_rejected = False
     for path, checked in check_files([Path(f) for f in files], settings):
         if checked.accepted:
@@ -96,7 +98,11 @@ def template(fmt: str, output: str | None) -> None:
 def _run_and_summarise(settings: Settings, settle_seconds: float | None) -> int:
     from svw.runner import run_pipeline
 
-    outcome = run_pipeline(settings, settle_seconds)
+    try:
+        outcome = run_pipeline(settings, settle_seconds)
+    except ValueError as problem:
+        click.echo(f"svw: {problem}", err=True)
+        return EXIT_INFRASTRUCTURE
     click.echo(outcome.summary_text())
     return 0 if outcome.success else EXIT_INFRASTRUCTURE
 

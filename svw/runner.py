@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ingest import ledger
-from svw.settings import Settings, prepare_environment
+from svw.settings import DEFAULT_EDITION, Settings, prepare_environment
 
 
 @dataclass
@@ -45,6 +45,11 @@ class RunOutcome:
         for s in self.submissions:
             for warning in json.loads(s.get("warnings") or "[]"):
                 lines.append(f"  warning ({s['original_path']}): {warning}")
+        if self.settings.default_edition == DEFAULT_EDITION:
+            lines.append(
+                f"  note: values use the ILLUSTRATIVE catalogue ({DEFAULT_EDITION}): "
+                "invented proxies, not official TOMs values"
+            )
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
@@ -57,6 +62,12 @@ class RunOutcome:
 
 def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> RunOutcome:
     """Execute the same job the sensor launches, in this process, recorded in DAGSTER_HOME."""
+    if settings.dbt_target != "duckdb":
+        # Ingestion writes raw.* into the DuckDB file; dbt must read the same database.
+        raise ValueError(
+            f"SVW_DBT_TARGET={settings.dbt_target}: the pipeline runs on the embedded DuckDB "
+            "warehouse only in this version (the dbt project alone also builds on PostgreSQL)"
+        )
     prepare_environment(settings)
     import dagster as dg
 

@@ -21,12 +21,15 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
     Returns the row count of each published table (``schema.table``).
     """
     serving_path.parent.mkdir(parents=True, exist_ok=True)
+    # Half-written snapshots of publishes that died: never renamed, safe to remove.
+    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.tmp"):
+        leftover.unlink(missing_ok=True)
     staging = serving_path.with_name(f".{serving_path.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     connection = duckdb.connect(str(staging))
     try:
-        connection.execute(f"attach '{warehouse_path}' as warehouse (read_only)")
+        quoted = str(warehouse_path).replace("'", "''")
+        connection.execute(f"attach '{quoted}' as warehouse (read_only)")
         tables = connection.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = 'warehouse' and schema_name in "

@@ -164,92 +164,130 @@ class Line:
     source_file: str
     source_row: int
     organisation_id: str
+    organisation_name: str
     sector: str
+    contract_ref: str | None
+    period: tuple[date, date]
     measure_code: str
     theme: str
     quantity: float
+    unit: str  # the catalogue's unit of the measure
     proxy: float
     place_code: str
-    period: tuple[date, date]
+    evidence: str | None
+
+    @property
+    def submitter(self) -> str:
+        return self.source_file.split("/")[1]
 
     @property
     def value(self) -> float:
         return self.quantity * self.proxy
 
 
+Q1, Q2, Q3 = (
+    (date(2025, 4, 1), date(2025, 6, 30)),
+    (date(2025, 7, 1), date(2025, 9, 30)),
+    (date(2025, 10, 1), date(2025, 12, 31)),
+)
+
 # The current (not superseded) lines after both drops, valued by hand.
 CURRENT_LINES = [
     Line(
-        "incoming/leeds-council/2025-q1-corrected.csv",
-        2,
-        "GB-LAE-LDS",
-        "public",
-        "NT24",
-        "Social",
-        120,
-        16.50,
-        LEEDS,
-        (date(2025, 4, 1), date(2025, 6, 30)),
+        source_file="incoming/leeds-council/2025-q1-corrected.csv",
+        source_row=2,
+        organisation_id="GB-LAE-LDS",
+        organisation_name="Leeds City Council",
+        sector="public",
+        contract_ref="C1",
+        period=Q1,
+        measure_code="NT24",
+        theme="Social",
+        quantity=120,
+        unit="hours",
+        proxy=16.50,
+        place_code=LEEDS,
+        evidence=None,
     ),
     Line(
-        "incoming/acme-build/returns.xlsx",
-        2,
-        "GB-COH-01234567",
-        "private",
-        "NT1",
-        "Jobs",
-        2.5,
-        21500.00,
-        MANCHESTER,
-        (date(2025, 7, 1), date(2025, 9, 30)),
+        source_file="incoming/acme-build/returns.xlsx",
+        source_row=2,
+        organisation_id="GB-COH-01234567",
+        organisation_name="Acme Build Ltd",
+        sector="private",
+        contract_ref="AC-1",
+        period=Q2,
+        measure_code="NT1",
+        theme="Jobs",
+        quantity=2.5,
+        unit="people FTE",
+        proxy=21500.00,
+        place_code=MANCHESTER,
+        evidence=None,
     ),
     Line(
-        "incoming/acme-build/returns.xlsx",
-        3,
-        "GB-COH-01234567",
-        "private",
-        "NT31",
-        "Environment",
-        10,
-        230.00,
-        MANCHESTER,
-        (date(2025, 7, 1), date(2025, 9, 30)),
+        source_file="incoming/acme-build/returns.xlsx",
+        source_row=3,
+        organisation_id="GB-COH-01234567",
+        organisation_name="Acme Build Ltd",
+        sector="private",
+        contract_ref="AC-1",
+        period=Q2,
+        measure_code="NT31",
+        theme="Environment",
+        quantity=10,
+        unit="tCO2e",
+        proxy=230.00,
+        place_code=MANCHESTER,
+        evidence=None,
     ),
     Line(
-        "incoming/vcse-network/lunch-club.json",
-        1,
-        "GB-CHC-1234567",
-        "third",
-        "NT28",
-        "Social",
-        40,
-        21.00,
-        UNKNOWN_PLACE,
-        (date(2025, 3, 1), date(2025, 4, 30)),
+        source_file="incoming/vcse-network/lunch-club.json",
+        source_row=1,
+        organisation_id="GB-CHC-1234567",
+        organisation_name="Befriend Leeds",
+        sector="third",
+        contract_ref=None,
+        period=(date(2025, 3, 1), date(2025, 4, 30)),
+        measure_code="NT28",
+        theme="Social",
+        quantity=40,
+        unit="hours",
+        proxy=21.00,
+        place_code=UNKNOWN_PLACE,
+        evidence="Weekly lunch club",
     ),
     Line(
-        "incoming/vcse-network/q3.parquet",
-        1,
-        "GB-CHC-7654321",
-        "third",
-        "NT14",
-        "Growth",
-        5000,
-        1.00,
-        LEEDS,
-        (date(2025, 10, 1), date(2025, 12, 31)),
+        source_file="incoming/vcse-network/q3.parquet",
+        source_row=1,
+        organisation_id="GB-CHC-7654321",
+        organisation_name="Leeds Community Trust",
+        sector="third",
+        contract_ref=None,
+        period=Q3,
+        measure_code="NT14",
+        theme="Growth",
+        quantity=5000,
+        unit="GBP",
+        proxy=1.00,
+        place_code=LEEDS,
+        evidence=None,
     ),
     Line(
-        "incoming/vcse-network/q3.parquet",
-        2,
-        "GB-CHC-1122334",
-        "third",
-        "NT17",
-        "Growth",
-        1500,
-        1.00,
-        LEEDS,
-        (date(2025, 10, 1), date(2025, 12, 31)),
+        source_file="incoming/vcse-network/q3.parquet",
+        source_row=2,
+        organisation_id="GB-CHC-1122334",
+        organisation_name="Leeds Food Bank",
+        sector="third",
+        contract_ref=None,
+        period=Q3,
+        measure_code="NT17",
+        theme="Growth",
+        quantity=1500,
+        unit="GBP",
+        proxy=1.00,
+        place_code=LEEDS,
+        evidence=None,
     ),
 ]
 

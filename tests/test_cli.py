@@ -42,6 +42,7 @@ def test_validate_reports_rows_and_writes_nothing(svw_settings: Settings, tmp_pa
     assert sorted(p.name for p in work.iterdir()) == ["bad.csv", "good.csv"]
     assert not svw_settings.warehouse_path.exists()
     assert not Path(svw_settings.bucket_url).exists()
+    assert not svw_settings.dagster_home.exists()
 
 
 def test_validate_exits_zero_when_every_file_would_load(

@@ -54,6 +54,25 @@ KILL_POINTS = {
             return original(self, source, destination, sha)
         target.Bucket.move = patched
     """,
+    # half of the archive copy written when the process died
+    "during_copy": """
+        import ingest.bucket as target
+        def patched(self, source, destination):
+            data = self.read(source)
+            self.write(destination + ".partial", data[: len(data) // 2])
+            os._exit(137)
+        target.Bucket._copy_whole = patched
+    """,
+    # a rejected file: reports written, ledger row not yet committed
+    "rejection_before_commit": """
+        import ingest.ledger as target
+        original = target.record
+        def patched(connection, submission):
+            if submission.status == "rejected":
+                os._exit(137)
+            original(connection, submission)
+        target.record = patched
+    """,
 }
 
 

@@ -7,7 +7,9 @@ expectations on both targets. The rows cover a superseded return, a return with 
 same identity from another submitter, another contract, a line whose period crosses
 31 March, and a place code missing from places.csv.
 
-The PostgreSQL target runs on the private server of the ``postgres_server`` fixture.
+The raw tables are created on both engines by ingestion's own ``RAW_DDL``, so the
+schema dbt is tested against cannot drift from the one ingestion writes. The
+PostgreSQL target runs on the private server of the ``postgres_server`` fixture.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import duckdb
 import psycopg2
 import pytest
 
+from ingest.warehouse import RAW_DDL
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"
 
@@ -32,24 +36,18 @@ EDITION = "svw-illustrative-2026"
 # so a re-based catalogue fails here with a clear message, not as a wrong total.
 PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
 
-# The columns and types of ingest/warehouse.py's RAW_DDL (constraints left out), in
-# SQL both engines accept: "double precision" is DuckDB's DOUBLE and PostgreSQL's
-# float8 (PostgreSQL has no bare "double").
-RAW_DDL = """
-create schema raw;
-create table raw.submissions (
-    submission_id bigint, submitter varchar, original_path varchar, sha256 varchar,
-    size_bytes bigint, file_format varchar, received_at timestamp, processed_at timestamp,
-    status varchar, line_count integer, error_count integer, final_location varchar,
-    report_location varchar, duplicate_of bigint, run_id varchar, warnings varchar
-);
-create table raw.return_lines (
-    submission_id bigint, source_row integer, submitter varchar, organisation_id varchar,
-    organisation_name varchar, sector varchar, period_start date, period_end date,
-    measure_code varchar, edition varchar, quantity double precision, unit varchar,
-    place_code varchar, contract_ref varchar, evidence varchar
-);
-"""
+# The raw columns the rows below fill, in order. Inserts name them, so columns that
+# ingestion adds to RAW_DDL later (nullable ones) do not break the load.
+SUBMISSION_COLUMNS = (
+    "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
+    "received_at, processed_at, status, line_count, error_count, final_location, "
+    "report_location, duplicate_of, run_id, warnings"
+)
+RETURN_LINE_COLUMNS = (
+    "submission_id, source_row, submitter, organisation_id, organisation_name, sector, "
+    "period_start, period_end, measure_code, edition, quantity, unit, place_code, "
+    "contract_ref, evidence"
+)
 
 
 def _ts(text: str) -> datetime:
@@ -217,16 +215,17 @@ def _return_line_rows() -> list[list[Any]]:
     return [[*row[:9], EDITION, *row[9:]] for row in RETURN_LINES]
 
 
-def _insert_sql(table: str, width: int, placeholder: str) -> str:
-    return f"insert into raw.{table} values ({', '.join([placeholder] * width)})"
+def _insert_sql(table: str, columns: str, placeholder: str) -> str:
+    values = ", ".join([placeholder] * len(columns.split(",")))
+    return f"insert into raw.{table} ({columns}) values ({values})"
 
 
 def _load_duckdb(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
         con.execute(RAW_DDL)
-        con.executemany(_insert_sql("submissions", 16, "?"), _submission_rows())
-        con.executemany(_insert_sql("return_lines", 15, "?"), _return_line_rows())
+        con.executemany(_insert_sql("submissions", SUBMISSION_COLUMNS, "?"), _submission_rows())
+        con.executemany(_insert_sql("return_lines", RETURN_LINE_COLUMNS, "?"), _return_line_rows())
     finally:
         con.close()
 
@@ -241,9 +240,14 @@ def _load_postgres(server: dict[str, Any]) -> None:
     con = _pg_connect(server)
     try:
         with con, con.cursor() as cur:  # one transaction, committed on success
+            # every statement of ingestion's DDL, unchanged, must run on PostgreSQL too
             cur.execute(RAW_DDL)
-            cur.executemany(_insert_sql("submissions", 16, "%s"), _submission_rows())
-            cur.executemany(_insert_sql("return_lines", 15, "%s"), _return_line_rows())
+            cur.executemany(
+                _insert_sql("submissions", SUBMISSION_COLUMNS, "%s"), _submission_rows()
+            )
+            cur.executemany(
+                _insert_sql("return_lines", RETURN_LINE_COLUMNS, "%s"), _return_line_rows()
+            )
     finally:
         con.close()
 
@@ -347,6 +351,8 @@ def test_expected_proxies_match_the_catalogue_seed() -> None:
 def test_place_totals(warehouse: Warehouse) -> None:
     nt24, nt28 = PROXIES["NT24"], PROXIES["NT28"]
     helping_hands = 10 * nt24  # 165.00 over 61 days
+    # Last column, is_illustrative: every line here is priced from the illustrative
+    # edition, so every total is flagged (the unit tests cover a licensed one).
     expected = [
         # E06000099 is not in places.csv: no name or region, country from its code
         (
@@ -361,6 +367,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
             round(helping_hands * 31 / 61, 2),
             1,
             1,
+            True,
         ),  # 83.852459... -> 83.85
         (
             "E06000099",
@@ -374,6 +381,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
             round(helping_hands * 30 / 61 + 3 * nt28, 2),
             2,
             2,
+            True,
         ),  # 81.147540... + 63 -> 144.15
         (
             "E08000003",
@@ -387,6 +395,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
             0.5 * PROXIES["NT1"],
             1,
             1,
+            True,
         ),  # another submitter's return stays
         (
             "E08000035",
@@ -400,6 +409,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
             2 * PROXIES["NT31"],
             1,
             1,
+            True,
         ),  # contract C-200
         # 120 corrected hours only: the 100 hours and the NT14 spend were superseded
         (
@@ -414,6 +424,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
             120 * nt24,
             1,
             1,
+            True,
         ),
     ]
     assert [e[8] for e in expected] == [83.85, 144.15, 10750.0, 460.0, 1980.0]
@@ -422,7 +433,7 @@ def test_place_totals(warehouse: Warehouse) -> None:
         """
         select place_code, place_name, region_code, region_name, country_code,
                financial_year, theme, sector, social_value_gbp, line_count,
-               organisation_count
+               organisation_count, is_illustrative
         from marts.place_totals
         order by place_code, financial_year, theme, sector
         """,
@@ -584,3 +595,26 @@ def test_seeds_land_in_reference_schema(warehouse: Warehouse) -> None:
     }[warehouse.target]
     actual_types = (types["proxy_value_gbp"], types["is_illustrative"], types["measure_code"])
     assert actual_types == expected_types
+
+
+def test_raw_tables_come_from_ingestion_ddl(warehouse: Warehouse) -> None:
+    # The whole of RAW_DDL ran (it fails loudly otherwise): both schemas exist and the
+    # one floating-point column has the engine's double type.
+    schemas = _rows(
+        warehouse,
+        """
+        select schema_name from information_schema.schemata
+        where schema_name in ('raw', 'landing') order by schema_name
+        """,
+    )
+    assert schemas == [("landing",), ("raw",)]
+    quantity_type = _rows(
+        warehouse,
+        """
+        select data_type from information_schema.columns
+        where table_schema = 'raw' and table_name = 'return_lines'
+          and column_name = 'quantity'
+        """,
+    )
+    expected_type = {"duckdb": "DOUBLE", "postgres": "double precision"}[warehouse.target]
+    assert quantity_type == [(expected_type,)]

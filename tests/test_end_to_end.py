@@ -83,29 +83,22 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
     # Facts: one row per current line, valued quantity x proxy, traceable to file and row.
     facts = query(
         settings.warehouse_path,
-        "select source_file, source_row, organisation_id, sector, measure_code, theme, "
-        "quantity, proxy_value_gbp, social_value_gbp, place_code, is_illustrative "
-        "from marts.fct_social_value order by source_file, source_row",
+        "select source_file, source_row, submitter, organisation_id, organisation_name, "
+        "sector, contract_ref, period_start, period_end, measure_code, edition, theme, "
+        "quantity, unit, proxy_value_gbp, place_code, evidence, is_illustrative, "
+        "social_value_gbp from marts.fct_social_value order by source_file, source_row",
     )
-    expected = sorted(
+    expected = [
         (
-            line.source_file,
-            line.source_row,
-            line.organisation_id,
-            line.sector,
-            line.measure_code,
-            line.theme,
-            line.quantity,
-            line.proxy,
-            line.value,
-            line.place_code,
-            True,
+            line.source_file, line.source_row, line.submitter, line.organisation_id,
+            line.organisation_name, line.sector, line.contract_ref, *line.period,
+            line.measure_code, "svw-illustrative-2026", line.theme, line.quantity, line.unit,
+            line.proxy, line.place_code, line.evidence, True, line.value,
         )
-        for line in CURRENT_LINES
-    )
-    assert [tuple(r[:8]) for r in facts] == [e[:8] for e in expected]
-    assert [r[8] for r in facts] == pytest.approx([e[8] for e in expected], abs=1e-9)
-    assert [r[9:] for r in facts] == [e[9:] for e in expected]
+        for line in sorted(CURRENT_LINES, key=lambda line: (line.source_file, line.source_row))
+    ]  # fmt: skip
+    assert [row[:-1] for row in facts] == [row[:-1] for row in expected]
+    assert [row[-1] for row in facts] == pytest.approx([row[-1] for row in expected], abs=1e-9)
 
     # Place totals, worked out by hand, including the apportioned line.
     assert place_totals(settings.warehouse_path) == EXPECTED_PLACE_TOTALS

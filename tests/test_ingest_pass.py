@@ -111,3 +111,20 @@ def test_files_are_received_in_modification_time_order(bucket: Bucket, tmp_path:
         "incoming/leeds-council/b-original.csv",
         "incoming/leeds-council/a-corrected.csv",
     ]
+
+
+def test_file_sent_again_with_its_old_modification_time_is_a_new_drop(
+    bucket: Bucket, tmp_path: Path
+) -> None:
+    """Tools like `rsync -t` keep the modification time: the second send still counts."""
+    mtime = time.time() - 120
+    path = Path(bucket.root) / "incoming" / "leeds-council" / "q1.csv"
+    for _ in range(2):
+        bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
+        os.utime(path, (mtime, mtime))
+        ingest(bucket, tmp_path / "w.duckdb")
+    assert [f[1:3] for f in fates(tmp_path / "w.duckdb")] == [
+        ("loaded", "archive/leeds-council/q1.csv"),
+        ("duplicate", "archive/leeds-council/q1_2.csv"),
+    ]
+    assert bucket.pending(0) == []

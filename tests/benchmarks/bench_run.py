@@ -1,6 +1,6 @@
 """`make bench`: time `svw run` on a 1,000,000-line CSV against a bare DuckDB read_csv.
 
-Recorded, not asserted: the figures go to docs/benchmarks.md by hand.
+Recorded, not asserted: each run adds a row to the table in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-LINES = int(os.environ.get("SVW_BENCH_LINES", "1000000"))
+LINES = int(os.environ.get("BENCH_LINES", "1000000"))
+RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
 HEADER = (
     "organisation_id,organisation_name,sector,period_start,period_end,measure_code,"
     "quantity,place_code,contract_ref,evidence\n"
@@ -72,13 +73,23 @@ def main() -> None:
         wall = time.perf_counter() - started
         peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    print(
-        f"\n| date | machine | lines | file MB | svw run wall s | lines/s | peak RSS MiB "
-        f"| bare DuckDB read_csv s | ratio |\n|---|---|---|---|---|---|---|---|---|\n"
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    row = (
         f"| {date.today()} | {platform.machine()}, {os.cpu_count()} cores, "
-        f"{platform.python_version()} | {LINES:,} | {size_mb:.0f} | {wall:.1f} "
-        f"| {LINES / wall:,.0f} | {peak_mib:,.0f} | {bare:.2f} | {wall / bare:.0f}x |"
+        f"{memory_gib:.0f} GiB, Python {platform.python_version()} | {LINES:,} "
+        f"| {size_mb:.0f} | {wall:.1f} | {LINES / wall:,.0f} | {peak_mib:,.0f} "
+        f"| {bare:.2f} | {wall / bare:.0f}x |"
     )
+    record(row)
+    print(f"{row}\nrecorded in {RESULTS}")
+
+
+def record(row: str) -> None:
+    """Append the row to the results table (the last table row of the file)."""
+    lines = RESULTS.read_text().splitlines()
+    last_row = max(i for i, line in enumerate(lines) if line.startswith("| 20"))
+    lines.insert(last_row + 1, row)
+    RESULTS.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,7 @@ apportioned as (
         ) + 1 as days_in_financial_year,
         (period_end - period_start) + 1 as days_in_period,
         quantity,
+        is_illustrative,
         social_value_gbp
 
     from overlapping

@@ -3,6 +3,8 @@
     unrounded and rounded to pence once, here, so totals do not drift with the
     number of lines. Lines of record-only measures (no proxy, so no value) carry no
     pounds and are left out of these totals; they remain in fct_social_value.
+    is_illustrative flags a total that any illustrative (invented) proxy went into,
+    so such a total is never quoted as real.
 #}
 
 with
@@ -28,7 +30,9 @@ totals as (
         sector,
         sum(apportioned_social_value_gbp) as social_value_gbp,
         count(distinct line_id) as line_count,
-        count(distinct organisation_id) as organisation_count
+        count(distinct organisation_id) as organisation_count,
+        -- bool_or: one illustrative line makes the whole total illustrative
+        bool_or(is_illustrative) as is_illustrative
 
     from apportioned
 
@@ -55,7 +59,8 @@ final as (
         totals.sector,
         {{ round_to_pence('totals.social_value_gbp') }} as social_value_gbp,
         totals.line_count,
-        totals.organisation_count
+        totals.organisation_count,
+        totals.is_illustrative
 
     from totals
 
