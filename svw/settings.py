@@ -7,7 +7,7 @@ This is the only module that reads ``SVW_*`` variables; everything else receives
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,13 +62,6 @@ class Settings:
             # The standard AWS variable; credentials come from the usual AWS chain.
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         )
-
-    def with_overrides(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    @property
-    def bucket_is_s3(self) -> bool:
-        return self.bucket_url.startswith("s3://")
 
     def subprocess_env(self) -> dict[str, str]:
         """Variables a child process (dbt, dagster) needs to see the same configuration."""
