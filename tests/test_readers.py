@@ -10,7 +10,6 @@ import datetime
 import io
 import json
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 from ingest.errors import FileRejected
 from ingest.headers import HEADER_SYNONYMS, map_headers, normalise_header
-from ingest.readers import ParsedFile, read_return
+from ingest.readers import FORMATS, ParsedFile, read_return
 
 MB = 1024 * 1024
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "return-format.md"
@@ -342,15 +341,19 @@ def test_too_big() -> None:
     assert read("q1.csv", data, max_bytes=len(data)).table.num_rows == 1
 
 
-def test_csv_million_lines_reads_in_seconds() -> None:
+def test_csv_million_lines_all_read() -> None:
+    # Speed is measured by `make bench` (docs/benchmarks.md), not asserted here.
     body = (ROW_A + ',"Local spend, with a comma"\n').encode() * 1_000_000
     data = (HEADER + ",evidence\n").encode() + body
-    started = time.perf_counter()
     parsed = read("big.csv", data, max_bytes=500 * MB)
-    elapsed = time.perf_counter() - started
     assert parsed.table.num_rows == 1_000_000
-    assert rows(parsed)[-1] == 1_000_001
-    assert elapsed < 10, f"1M lines took {elapsed:.1f} s"
+    assert parsed.table.column("evidence").null_count == 0
+    sample = parsed.table.take([0, 499_999, 999_999]).to_pylist()
+    assert [record["source_row"] for record in sample] == [2, 500_001, 1_000_001]
+    for record in sample:
+        assert record["organisation_id"] == "GB-COH-01234567"
+        assert record["quantity"] == "3.5"
+        assert record["evidence"] == "Local spend, with a comma"
 
 
 # --- XLSX ---------------------------------------------------------------------------
@@ -650,3 +653,18 @@ def test_format_guide_examples_read() -> None:
     assert rows(from_json) == [1, 2]
     assert column(from_csv, "quantity") == ["3.5", "£12,500.00", "120"]
     assert column(from_json, "quantity") == ["3.5", "12500"]
+
+
+def _guide_file_formats() -> list[list[str]]:
+    """The extensions in each row of the guide's "File formats" table, row by row."""
+    guide, heading = DOCS.read_text(encoding="utf-8"), "\n## File formats\n"
+    assert heading in guide, 'the guide has no "## File formats" section'
+    table = re.match(r"\s*((?:\|.*\|\n)+)", guide.split(heading, 1)[1])
+    assert table, 'no table right under "## File formats"'
+    body = table.group(1).splitlines()[2:]  # below the header row and the |---| row
+    return [re.findall(r"`(\.[^`]+)`", line.split("|")[2]) for line in body]
+
+
+def test_format_guide_lists_every_readable_extension() -> None:
+    # One table row per format, in the order the refusal message lists the extensions.
+    assert _guide_file_formats() == [list(file_format.extensions) for file_format in FORMATS]
