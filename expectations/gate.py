@@ -1,7 +1,8 @@
 """The quality gate: validate one staged file with GX and turn failures into ReturnErrors.
 
 GX runs in an ephemeral context (nothing written to disk) on a SQL datasource over the
-warehouse file itself, so every check is pushed down to DuckDB; no DataFrame is built.
+warehouse itself, so every check is pushed down to DuckDB or PostgreSQL as SQL; no
+DataFrame is built.
 
 Two outcomes must never be confused: a rule that finds bad rows is the sender's problem
 (:class:`GateResult` with errors); a rule that could not be evaluated is ours
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
+from expectations.fields import ALL_FIELDS
 from expectations.return_lines import REPORTED_RAW_COLUMNS, RULES, Rule
-from ingest.errors import ReturnError
-from ingest.schema import ALL_FIELDS, MAX_REPORTED_ERRORS
+from warehouse import Warehouse
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationValidationResult
@@ -128,7 +130,7 @@ def _column_rule_errors(rule: Rule, result: Mapping[str, Any]) -> list[ReturnErr
 
 
 def _sql_rule_errors(
-    rule: Rule, engine: sa.Engine, qualified_table: str, count: int
+    rule: Rule, warehouse: Warehouse, qualified_table: str, count: int
 ) -> list[ReturnError]:
     # GX's UnexpectedRowsExpectation returns at most 200 rows (MAX_RESULT_RECORDS) and none
     # in SUMMARY format, so the first rows are fetched here with the rule's own SQL.
@@ -138,7 +140,7 @@ def _sql_rule_errors(
         f"select * from ({rule.query.format(batch=qualified_table)}) as failing "
         f"order by source_row limit {MAX_REPORTED_ERRORS}"
     )
-    with engine.connect() as connection:
+    with warehouse.connect() as connection:
         rows = connection.execute(sa.text(listing)).mappings().all()
     return [
         _error(
@@ -167,7 +169,7 @@ def _release(datasource: SQLDatasource) -> None:
 
 
 @contextmanager
-def _gx_datasource(engine: sa.Engine) -> Iterator[SQLDatasource]:
+def _gx_datasource(warehouse: Warehouse) -> Iterator[SQLDatasource]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -179,7 +181,7 @@ def _gx_datasource(engine: sa.Engine) -> Iterator[SQLDatasource]:
     name = f"svw_gate_{uuid.uuid4().hex}"
     datasource = context.data_sources.add_sql(
         name=name,
-        connection_string=engine.url.render_as_string(hide_password=False),
+        connection_string=warehouse.connection_url,
         create_temp_table=False,
     )
     try:
@@ -189,13 +191,13 @@ def _gx_datasource(engine: sa.Engine) -> Iterator[SQLDatasource]:
         context.data_sources.delete(name)
 
 
-def _run_suite(engine: sa.Engine, qualified_table: str) -> list[ExpectationValidationResult]:
+def _run_suite(warehouse: Warehouse, qualified_table: str) -> list[ExpectationValidationResult]:
     import great_expectations as gx
 
     from expectations.return_lines import build_expectations
 
     schema, table = _split_table(qualified_table)
-    with _gx_datasource(engine) as datasource:
+    with _gx_datasource(warehouse) as datasource:
         asset = datasource.add_table_asset(name=table, table_name=table, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_file").get_batch()
         suite = gx.ExpectationSuite(name=f"return_lines_{table}", expectations=build_expectations())
@@ -204,7 +206,7 @@ def _run_suite(engine: sa.Engine, qualified_table: str) -> list[ExpectationValid
 
 
 def _gate_result(
-    results: list[ExpectationValidationResult], engine: sa.Engine, qualified_table: str
+    results: list[ExpectationValidationResult], warehouse: Warehouse, qualified_table: str
 ) -> GateResult:
     by_rule: dict[str, ExpectationValidationResult] = {}
     failures: list[str] = []
@@ -242,7 +244,7 @@ def _gate_result(
             )
         )
         if rule.is_sql:
-            errors.extend(_sql_rule_errors(rule, engine, qualified_table, count))
+            errors.extend(_sql_rule_errors(rule, warehouse, qualified_table, count))
         else:
             errors.extend(_column_rule_errors(rule, details))
 
@@ -257,19 +259,16 @@ def _gate_result(
     )
 
 
-def validate_staged(engine: sa.Engine, qualified_table: str) -> GateResult:
+def validate_staged(warehouse: Warehouse, qualified_table: str) -> GateResult:
     """Check a staged file (``landing.<name>``) against every rule in ``return_lines``.
 
     Raises :class:`ValidatorError` if any rule could not be evaluated. Leaves no
-    connection of its own open: once the caller disposes ``engine``, another process
-    can open the warehouse file.
+    connection of its own open: once the caller disposes the warehouse, another process
+    can open a DuckDB file.
     """
     _split_table(qualified_table)
-    if engine.url.get_backend_name() != "duckdb" or engine.url.database in (None, "", ":memory:"):
-        # GX opens the file through its own engine; an in-memory database would be empty.
-        raise ValueError("validate_staged needs an engine on a DuckDB file")
     try:
-        return _gate_result(_run_suite(engine, qualified_table), engine, qualified_table)
+        return _gate_result(_run_suite(warehouse, qualified_table), warehouse, qualified_table)
     except ValidatorError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to run is ours, not the sender's

@@ -21,20 +21,20 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ingest.schema import REQUIRED_FIELDS
-from ingest.staging import (
+from expectations.fields import RETURN_FIELDS
+from expectations.vocabulary import (
     ACCEPTED_DATE_FORMATS,
+    MAX_ORGANISATION_ID_LENGTH,
     MEASURE_CATALOGUE_TABLE,
     PLACE_CODE_PATTERN,
     QUANTITY_PATTERN,
+    TEMPLATE_HINT,
 )
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
 
 UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
-TEMPLATE_HINT = "the Measures sheet of `svw template --format xlsx`"
-MAX_ORGANISATION_ID_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ def _sql_rule(name: str, column: str, query: str, message: str) -> Rule:
     """A rule as SQL over the staged lines, called ``line``.
 
     The query returns ``source_row``, ``value`` (the offending text) and any other field
-    its message uses. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
+    its message uses. Write joins with a comma, never the JOIN keyword: GX then leaves
+    ``{batch}`` without the alias PostgreSQL 15 requires of a subquery. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
     one depending on the query; naming it once in a CTE keeps the SQL valid in every case.
     """
     full_query = "with line as (select * from {batch})\n" + query.strip()
@@ -113,27 +114,15 @@ def _literal_braces(pattern: str) -> str:
     return pattern.replace("{", "{{").replace("}", "}}")
 
 
-_WHAT_TO_FILL: dict[str, str] = {
-    "organisation_id": "the identifier of the organisation that delivered the value, "
-    "ideally an org-id such as GB-COH-01234567",
-    "organisation_name": "the name of the organisation that delivered the value",
-    "sector": "the delivering organisation's sector: public, private or third",
-    "period_start": f"the first day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
-    "period_end": f"the last day of the reporting period, as {ACCEPTED_DATE_FORMATS}",
-    "measure_code": f"the code of the measure reported, from {TEMPLATE_HINT} (e.g. NT1)",
-    "quantity": "the amount delivered, as a number such as 12 or 1,250.50",
-    "place_code": "the 9-character GSS code of the local authority district where the "
-    "value was delivered, e.g. E08000003",
-}
-
 _MISSING_VALUE_RULES: tuple[Rule, ...] = tuple(
     _column_rule(
-        f"{field_name}_missing",
-        field_name,
+        f"{field.name}_missing",
+        field.name,
         "ExpectColumnValuesToNotBeNull",
-        f"{field_name} is missing. Every line needs it: fill in {_WHAT_TO_FILL[field_name]}.",
+        f"{field.name} is missing. Every line needs it: fill in {field.hint}.",
     )
-    for field_name in REQUIRED_FIELDS
+    for field in RETURN_FIELDS
+    if field.required
 )
 
 _CONTENT_RULES: tuple[Rule, ...] = (
@@ -201,7 +190,7 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         select source_row, quantity as value
         from line
         where quantity_value is null
-            and regexp_full_match(quantity, '{_literal_braces(QUANTITY_PATTERN)}')
+            and quantity ~ '{_literal_braces(QUANTITY_PATTERN)}'
         """,
         "Quantity '{value}' is too large to be a real amount. Check it for a typing or "
         "formula error and write the amount actually delivered.",
@@ -226,7 +215,7 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         where line.framework is not null
             and not exists (
                 select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.edition_value
+                where known.edition = line.framework_value
             )
         """,
         "Framework '{value}' is not an edition of the measure catalogue. Write one of: "
@@ -236,16 +225,16 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         "measure_code_unknown",
         "measure_code",
         f"""
-        select line.source_row, line.measure_code as value, line.edition_value as edition
+        select line.source_row, line.measure_code as value, line.framework_value as edition
         from line
         where line.measure_code is not null
             and exists (
                 select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.edition_value
+                where known.edition = line.framework_value
             )
             and not exists (
                 select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.edition_value
+                where known.edition = line.framework_value
                     and known.measure_code = line.measure_code_value
             )
         """,
@@ -259,11 +248,10 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         f"""
         select line.source_row, line.unit as value, known.measure_code,
             known.unit as expected_unit
-        from line
-        join {MEASURE_CATALOGUE_TABLE} as known
-            on known.edition = line.edition_value
+        from line, {MEASURE_CATALOGUE_TABLE} as known
+        where known.edition = line.framework_value
             and known.measure_code = line.measure_code_value
-        where line.unit is not null
+            and line.unit is not null
             and regexp_replace(lower(line.unit), '\\s+', ' ', 'g')
                 <> regexp_replace(lower(trim(known.unit)), '\\s+', ' ', 'g')
         """,

@@ -13,25 +13,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from ingest.errors import FileRejected, ReturnError
-from ingest.schema import ALL_FIELDS, REQUIRED_FIELDS
-
-# Accepted header texts besides the canonical name itself, written as a person would
-# type them. docs/return-format.md lists the same table; keep the two in step.
-HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "organisation_id": ("Organisation ID", "Org ID", "Supplier ID"),
-    "organisation_name": ("Organisation name", "Organisation", "Org name", "Supplier name"),
-    "sector": ("Sector type",),
-    "period_start": ("Start date", "Period from"),
-    "period_end": ("End date", "Period to"),
-    "measure_code": ("Measure ID", "Measure", "TOMs ref", "TOMs code"),
-    "quantity": ("Qty", "Amount", "Value delivered"),
-    "place_code": ("Place", "LAD code", "Local authority code", "GSS code"),
-    "contract_ref": ("Contract reference", "Contract ID"),
-    "unit": ("Units", "Unit of measure"),
-    "framework": ("Edition", "TOMs edition", "Framework version"),
-    "evidence": ("Notes", "Narrative", "Story"),
-}
+from expectations.errors import FileRejected, ReturnError
+from expectations.fields import ALL_FIELDS, FIELDS_BY_NAME, REQUIRED_FIELDS
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
@@ -46,11 +29,16 @@ def normalise_header(text: str) -> str:
 def _build_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for canonical in ALL_FIELDS:
-        for text in (canonical, *HEADER_SYNONYMS.get(canonical, ())):
+        for text in accepted_headers(canonical):
             key = normalise_header(text)
             if lookup.setdefault(key, canonical) != canonical:
                 raise ValueError(f"header synonym {text!r} is claimed by two fields")
     return lookup
+
+
+def accepted_headers(canonical: str) -> tuple[str, ...]:
+    """Every header text accepted for a field, canonical name first."""
+    return FIELDS_BY_NAME[canonical].accepted_headers
 
 
 _FIELD_BY_NORMALISED_HEADER = _build_lookup()
@@ -59,11 +47,6 @@ _FIELD_BY_NORMALISED_HEADER = _build_lookup()
 def field_for_header(text: str) -> str | None:
     """The canonical field a header means, or None when it means nothing we know."""
     return _FIELD_BY_NORMALISED_HEADER.get(normalise_header(text))
-
-
-def accepted_headers(canonical: str) -> tuple[str, ...]:
-    """Every header text accepted for a field, canonical name first."""
-    return (canonical, *HEADER_SYNONYMS.get(canonical, ()))
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 
-LOADED, REJECTED, DUPLICATE = "loaded", "rejected", "duplicate"
+from ingest.raw_tables import SUBMISSIONS_TABLE
+
+
+class Status(StrEnum):
+    """The fate of a file; stored as its text in raw.submissions.status."""
+
+    LOADED = "loaded"
+    REJECTED = "rejected"
+    DUPLICATE = "duplicate"
 
 
 @dataclass
@@ -21,7 +30,7 @@ class Submission:
     file_format: str | None
     received_at: datetime
     processed_at: datetime
-    status: str
+    status: Status
     line_count: int
     error_count: int
     final_location: str
@@ -35,20 +44,17 @@ class Submission:
 _COLUMNS = [f for f in Submission.__dataclass_fields__]
 
 
-def next_submission_id(connection: sa.Connection) -> int:
-    return connection.exec_driver_sql("select nextval('raw.submission_id_seq')").scalar_one()
-
-
 def record(connection: sa.Connection, submission: Submission) -> None:
     """Insert a ledger row; the caller's transaction decides when it counts."""
     values = asdict(submission)
     values["warnings"] = json.dumps(submission.warnings)
+    values["status"] = str(submission.status)
     # Timestamps are stored as naive UTC (DuckDB TIMESTAMP).
     for key in ("received_at", "processed_at", "moved_at"):
         values[key] = values[key] and values[key].replace(tzinfo=None)
     connection.execute(
         sa.text(
-            f"insert into raw.submissions ({', '.join(_COLUMNS)}) "
+            f"insert into {SUBMISSIONS_TABLE} ({', '.join(_COLUMNS)}) "
             f"values ({', '.join(':' + c for c in _COLUMNS)})"
         ),
         values,
@@ -67,7 +73,7 @@ def find_unfinished(
     row = (
         connection.execute(
             sa.text(
-                "select * from raw.submissions where original_path = :p and sha256 = :s "
+                f"select * from {SUBMISSIONS_TABLE} where original_path = :p and sha256 = :s "
                 "and received_at = :r and moved_at is null "
                 "order by submission_id desc limit 1"
             ),
@@ -80,12 +86,13 @@ def find_unfinished(
         return None
     values = dict(row)
     values["warnings"] = json.loads(values["warnings"] or "[]")
+    values["status"] = Status(values["status"])
     return Submission(**values)
 
 
 def mark_moved(connection: sa.Connection, submission_id: int, moved_at: datetime) -> None:
     connection.execute(
-        sa.text("update raw.submissions set moved_at = :m where submission_id = :i"),
+        sa.text(f"update {SUBMISSIONS_TABLE} set moved_at = :m where submission_id = :i"),
         {"m": moved_at.replace(tzinfo=None), "i": submission_id},
     )
 
@@ -94,9 +101,9 @@ def loaded_with_content(connection: sa.Connection, sha256: str) -> int | None:
     """The submission that already loaded these exact bytes, if any."""
     return connection.execute(
         sa.text(
-            "select min(submission_id) from raw.submissions where sha256 = :s and status = :st"
+            f"select min(submission_id) from {SUBMISSIONS_TABLE} where sha256 = :s and status = :st"
         ),
-        {"s": sha256, "st": LOADED},
+        {"s": sha256, "st": str(Status.LOADED)},
     ).scalar_one()
 
 
@@ -104,7 +111,7 @@ def submissions_of_run(connection: sa.Connection, run_id: str) -> list[dict]:
     return [
         dict(r)
         for r in connection.execute(
-            sa.text("select * from raw.submissions where run_id = :r order by submission_id"),
+            sa.text(f"select * from {SUBMISSIONS_TABLE} where run_id = :r order by submission_id"),
             {"r": run_id},
         ).mappings()
     ]

@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
+from expectations.errors import FileRejected, ReturnError
 from ingest import ledger
 from ingest.bucket import ARCHIVE, REJECTED, Bucket, BucketFile, sha256_hex
-from ingest.errors import FileRejected, ReturnError
-from ingest.ledger import DUPLICATE, LOADED, Submission
-from ingest.ledger import REJECTED as STATUS_REJECTED
+from ingest.ledger import Status, Submission
+from ingest.raw_tables import ensure_raw_tables, load_staged_lines, next_submission_id
 from ingest.readers import ParsedFile, check_size, read_return
 from ingest.reports import build_reports, report_paths
-from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines
-from ingest.warehouse import ensure_raw_schema
+from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines, unknown_places
+from warehouse import Warehouse
 
 if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when needed
     from expectations.gate import GateResult
@@ -61,7 +59,7 @@ class CheckedFile:
 
 
 def check_return(
-    engine: sa.Engine,
+    warehouse: Warehouse,
     name: str,
     data: bytes,
     *,
@@ -79,8 +77,8 @@ def check_return(
         parsed = read_return(name, data, max_file_bytes)
     except FileRejected as rejection:
         return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
-    table = stage_lines(engine, staging_name, parsed.table, default_edition)
-    gate = validate_staged(engine, table)
+    table = stage_lines(warehouse, staging_name, parsed.table, default_edition)
+    gate = validate_staged(warehouse, table)
     warnings = [
         f"Column '{column}' is not part of the return format and was ignored."
         for column in parsed.ignored_columns
@@ -89,7 +87,7 @@ def check_return(
         warnings += [
             f"Place code {code} is not in the place table: its totals are kept, "
             "without a place name or region."
-            for code in _unknown_places(engine, table)
+            for code in unknown_places(warehouse, table)
         ]
     return CheckedFile(
         errors=gate.errors,
@@ -101,17 +99,6 @@ def check_return(
     )
 
 
-def _unknown_places(engine: sa.Engine, staged_table: str) -> list[str]:
-    with engine.connect() as connection:
-        return list(
-            connection.exec_driver_sql(
-                f"select distinct place_code_value from {staged_table} "
-                "where place_code_value not in (select place_code from reference.places) "
-                "order by 1"
-            ).scalars()
-        )
-
-
 @dataclass
 class IngestReport:
     """What one pass did, for the run summary and Dagster metadata."""
@@ -119,12 +106,12 @@ class IngestReport:
     submissions: list[Submission] = field(default_factory=list)
     gate_results: list[GateResult] = field(default_factory=list)
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s.status == status)
 
     @property
     def lines_loaded(self) -> int:
-        return sum(s.line_count for s in self.submissions if s.status == LOADED)
+        return sum(s.line_count for s in self.submissions if s.status == Status.LOADED)
 
 
 @dataclass(frozen=True)
@@ -143,21 +130,21 @@ class Ingestor:
     def __init__(
         self,
         bucket: Bucket,
-        engine: sa.Engine,
+        warehouse: Warehouse,
         *,
         default_edition: str,
         max_file_bytes: int,
         run_id: str | None = None,
     ):
         self.bucket = bucket
-        self.engine = engine
+        self.warehouse = warehouse
         self.default_edition = default_edition
         self.max_file_bytes = max_file_bytes
         self.run_id = run_id
 
     def run(self, settle_seconds: float) -> IngestReport:
-        ensure_raw_schema(self.engine)
-        clear_landing(self.engine)  # leftovers of a run that died mid-file
+        ensure_raw_tables(self.warehouse)
+        clear_landing(self.warehouse)  # leftovers of a run that died mid-file
         report = IngestReport()
         for pending in self.bucket.pending(settle_seconds):
             submission, gate = self.process(pending)
@@ -171,12 +158,12 @@ class Ingestor:
         """Steps 1-6 of the module docstring for one file."""
         data = None if pending.size > self.max_file_bytes else self.bucket.read(pending.path)
         sha = sha256_hex(data) if data is not None else self.bucket.sha256(pending.path)
-        with self.engine.connect() as connection:
+        with self.warehouse.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
                 self._move(unfinished)
                 return unfinished, None
-            drop = _Drop(pending, data, sha, ledger.next_submission_id(connection))
+            drop = _Drop(pending, data, sha, next_submission_id(connection))
             connection.commit()
             earlier = ledger.loaded_with_content(connection, sha)
 
@@ -184,7 +171,7 @@ class Ingestor:
             location = ReturnError(None, None, pending.path, _BAD_LOCATION)
             return self._reject(drop, CheckedFile(errors=[location], total_errors=1)), None
         if earlier is not None:
-            duplicate = self._submission(drop, DUPLICATE, ARCHIVE, duplicate_of=earlier)
+            duplicate = self._submission(drop, Status.DUPLICATE, ARCHIVE, duplicate_of=earlier)
             self._commit(duplicate)
             self._move(duplicate)
             return duplicate, None
@@ -196,7 +183,7 @@ class Ingestor:
             return self._load(drop, checked), checked.gate
         finally:
             if checked.staging_name:
-                drop_staged(self.engine, checked.staging_name)
+                drop_staged(self.warehouse, checked.staging_name)
 
     def _check(self, drop: _Drop) -> CheckedFile:
         if drop.data is None:
@@ -205,7 +192,7 @@ class Ingestor:
             except FileRejected as rejection:
                 return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
         return check_return(
-            self.engine,
+            self.warehouse,
             drop.file.name,
             drop.data or b"",
             staging_name=f"file_{drop.submission_id}",
@@ -214,7 +201,7 @@ class Ingestor:
         )
 
     def _submission(
-        self, drop: _Drop, status: str, area: str, checked: CheckedFile | None = None, **extra
+        self, drop: _Drop, status: Status, area: str, checked: CheckedFile | None = None, **extra
     ) -> Submission:
         parsed = checked.parsed if checked else None
         return Submission(
@@ -236,13 +223,13 @@ class Ingestor:
         )
 
     def _load(self, drop: _Drop, checked: CheckedFile) -> Submission:
-        loaded = self._submission(drop, LOADED, ARCHIVE, checked)
+        loaded = self._submission(drop, Status.LOADED, ARCHIVE, checked)
         self._commit(loaded, lines_from=landing_table(checked.staging_name))
         self._move(loaded)
         return loaded
 
     def _reject(self, drop: _Drop, checked: CheckedFile) -> Submission:
-        rejected = self._submission(drop, STATUS_REJECTED, REJECTED, checked)
+        rejected = self._submission(drop, Status.REJECTED, REJECTED, checked)
         json_path, csv_path = report_paths(rejected.final_location)
         rejected.report_location = json_path
         json_report, csv_report = build_reports(
@@ -262,24 +249,15 @@ class Ingestor:
         """Take the file out of incoming/, then note in the ledger that it is done."""
         self.bucket.move(submission.original_path, submission.final_location, submission.sha256)
         submission.moved_at = datetime.now(UTC)
-        with self.engine.begin() as connection:
+        with self.warehouse.begin() as connection:
             ledger.mark_moved(connection, submission.submission_id, submission.moved_at)
 
     def _commit(self, submission: Submission, lines_from: str | None = None) -> None:
         """The file's lines and its ledger row land together or not at all."""
-        with self.engine.begin() as connection:
+        with self.warehouse.begin() as connection:
             if lines_from is not None:
-                connection.exec_driver_sql(
-                    f"""
-                    insert into raw.return_lines
-                    select
-                        {submission.submission_id}, source_row, '{submission.submitter}',
-                        organisation_id, organisation_name, sector_value,
-                        period_start_value, period_end_value, measure_code_value,
-                        edition_value, quantity_value, unit, place_code_value,
-                        contract_ref, evidence
-                    from {lines_from}
-                    order by source_row
-                    """
+                assert submission.submitter is not None  # files outside a folder never load
+                load_staged_lines(
+                    connection, lines_from, submission.submission_id, submission.submitter
                 )
             ledger.record(connection, submission)

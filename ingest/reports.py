@@ -10,8 +10,7 @@ import csv
 import io
 import json
 
-from ingest.errors import ReturnError
-from ingest.schema import MAX_REPORTED_ERRORS
+from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

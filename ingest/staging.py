@@ -1,116 +1,41 @@
-"""Per-file staging tables in schema ``landing``: raw text plus typed columns, built in SQL.
+"""Per-file staging tables in schema ``landing``: the sender's text plus typed columns.
 
-A submitted file arrives as an Arrow table of text (see :func:`stage_lines`). Parsing
-happens inside DuckDB so that a million-line file stages in seconds; the quality gate
-(``expectations``) then checks the staged table, and dbt loads it once it passes.
+A submitted file arrives as an Arrow table of text (``ingest.readers``). It is typed in
+SQL, inside the warehouse, so that a million-line file stages in seconds and the quality
+gate (``expectations.gate``) can then check it where it lies.
 
-Every typed column is NULL when its text cannot be read. The gate reports those rows to
-the sender, so the rules of reading (the patterns below) are shared with it.
+For each field of :data:`expectations.fields.RETURN_FIELDS` the staged table has the
+text as sent and, for a typed field, ``<field>_value``: the value read by the rules of
+:mod:`expectations.vocabulary`, NULL when the text cannot be read. The gate reports
+those rows to the sender. The SQL is portable; the two spellings that differ between
+engines (reading a date or a number without raising) come from the warehouse.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
-from ingest.schema import ALL_FIELDS
-from ingest.warehouse import duckdb_connection
-from svw.settings import MEASURE_CATALOGUE_SEED, PLACES_SEED
-
-LANDING_SCHEMA = "landing"
-REFERENCE_SCHEMA = "reference"
-MEASURE_CATALOGUE_TABLE = f"{REFERENCE_SCHEMA}.measure_catalogue"
-PLACES_TABLE = f"{REFERENCE_SCHEMA}.places"
-
-# Table names are interpolated into SQL, so only plain lower-case identifiers are accepted.
-_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-
-# The spellings senders use, compared after lower-casing and turning every run of
-# punctuation or spaces into one space ("Not-for-profit" -> "not for profit").
-SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "public": (
-        "public",
-        "public sector",
-        "government",
-        "central government",
-        "local government",
-        "council",
-        "nhs",
-        "local authority",
-        "public body",
-    ),
-    "private": (
-        "private",
-        "private sector",
-        "business",
-        "company",
-        "commercial",
-        "sme",
-        "corporate",
-        "for profit",
-    ),
-    "third": (
-        "third",
-        "third sector",
-        "vcse",
-        "vcfse",
-        "vcs",
-        "voluntary",
-        "voluntary sector",
-        "charity",
-        "charitable",
-        "community",
-        "social enterprise",
-        "community interest company",
-        "cic",
-        "not for profit",
-        "non profit",
-        "nonprofit",
-    ),
-}
-
-# Dates: ISO (also the midnight datetime text spreadsheets export) or UK day-first. The
-# shape is checked before parsing because strptime alone accepts two-digit years.
-ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
-UK_DATE_PATTERN = r"^\d{1,2}/\d{1,2}/\d{4}$"
-ACCEPTED_DATE_FORMATS = "yyyy-mm-dd (e.g. 2026-03-31) or dd/mm/yyyy (e.g. 31/03/2026)"
-
-# A quantity: optional sign and leading £, digits with ',' or ' ' only between groups of
-# three (so a decimal comma such as "1,5" is refused rather than read as 15), '.' decimal.
-QUANTITY_PATTERN = (
-    r"^(?:[+-]£?|£?[+-]?)\s*((?:\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+from expectations.fields import RETURN_FIELDS, Field, Typing
+from expectations.vocabulary import (
+    ISO_DATE_PATTERN,
+    MEASURE_CATALOGUE_TABLE,
+    PLACES_TABLE,
+    QUANTITY_NOISE_PATTERN,
+    QUANTITY_PATTERN,
+    SECTOR_SYNONYMS,
+    UK_DATE_PATTERN,
 )
+from ingest.raw_tables import LANDING_SCHEMA
+from warehouse import Warehouse
+from warehouse.base import checked_identifier
 
-# Local authority districts (GSS): English unitary, non-metropolitan, metropolitan and
-# London boroughs, Welsh and Scottish councils, Northern Irish districts.
-PLACE_CODE_PATTERN = r"^(E06|E07|E08|E09|W06|S12|N09)\d{6}$"
-
-_CATALOGUE_TYPES: dict[str, pa.DataType] = {
-    "edition": pa.string(),
-    "measure_code": pa.string(),
-    "theme": pa.string(),
-    "outcome": pa.string(),
-    "description": pa.string(),
-    "unit": pa.string(),
-    "proxy_value_gbp": pa.float64(),
-    "is_illustrative": pa.bool_(),
-    "source": pa.string(),
-    "licence": pa.string(),
-}
-_PLACES_TYPES: dict[str, pa.DataType] = {
-    name: pa.string()
-    for name in (
-        "place_code",
-        "place_name",
-        "region_code",
-        "region_name",
-        "country_code",
-        "country_name",
-    )
+# Values the staging SQL binds (never interpolated: some hold ':' or quotes).
+_PATTERNS = {
+    "iso_date_pattern": ISO_DATE_PATTERN,
+    "uk_date_pattern": UK_DATE_PATTERN,
+    "quantity_pattern": QUANTITY_PATTERN,
+    "quantity_noise": QUANTITY_NOISE_PATTERN,
 }
 
 
@@ -120,12 +45,7 @@ class StagingError(RuntimeError):
 
 def landing_table(table_name: str) -> str:
     """The qualified staging table for a caller's name such as ``file_123``."""
-    if not _TABLE_NAME.fullmatch(table_name):
-        raise ValueError(
-            f"staging table name {table_name!r} must be a lower-case SQL identifier "
-            "(letters, digits, underscores; at most 63 characters)"
-        )
-    return f"{LANDING_SCHEMA}.{table_name}"
+    return f"{LANDING_SCHEMA}.{checked_identifier(table_name)}"
 
 
 def _sql_text(value: str) -> str:
@@ -141,61 +61,81 @@ def _sector_sql(column: str) -> str:
     return f"case {branches} end"
 
 
-def _date_sql(column: str) -> str:
+def _date_sql(warehouse: Warehouse, column: str) -> str:
     return (
-        f"case when regexp_full_match({column}, {_sql_text(ISO_DATE_PATTERN)})"
-        f" then cast(try_strptime(left({column}, 10), '%Y-%m-%d') as date)"
-        f" when regexp_full_match({column}, {_sql_text(UK_DATE_PATTERN)})"
-        f" then cast(try_strptime({column}, '%d/%m/%Y') as date) end"
+        f"case when {column} ~ :iso_date_pattern"
+        f" then {warehouse.try_date(f'left({column}, 10)', day_first=False)}"
+        f" when {column} ~ :uk_date_pattern"
+        f" then {warehouse.try_date(column, day_first=True)} end"
     )
 
 
-def _quantity_sql(column: str) -> str:
-    number = f"try_cast(regexp_replace({column}, '[£, ]', '', 'g') as double)"
-    # Overflow ("1e400") parses to infinity; only finite numbers count as a quantity.
-    return (
-        f"case when regexp_full_match({column}, {_sql_text(QUANTITY_PATTERN)})"
-        f" and isfinite({number}) then {number} end"
-    )
+def _quantity_sql(warehouse: Warehouse, column: str) -> str:
+    digits = f"regexp_replace({column}, :quantity_noise, '', 'g')"
+    return f"case when {column} ~ :quantity_pattern then {warehouse.try_double(digits)} end"
 
 
-def _staging_sql(qualified_table: str, present: set[str]) -> str:
+def _typed_sql(warehouse: Warehouse, field: Field) -> str:
+    column = f"line.{field.name}"
+    match field.typing:
+        case Typing.SECTOR:
+            return _sector_sql(column)
+        case Typing.DATE:
+            return _date_sql(warehouse, column)
+        case Typing.QUANTITY:
+            return _quantity_sql(warehouse, column)
+        case Typing.EDITION:
+            return f"coalesce(editions.edition, {column}, :default_edition)"
+        case Typing.MEASURE_CODE:
+            return "catalogue.measure_code"
+        case Typing.PLACE_CODE:
+            return f"upper(trim({column}))"
+    raise ValueError(f"field {field.name} has no typed value")
+
+
+def _edition_field() -> Field:
+    return next(f for f in RETURN_FIELDS if f.typing is Typing.EDITION)
+
+
+def _staging_select(warehouse: Warehouse, source: str, present: set[str]) -> str:
     raw_columns = ", ".join(
-        f"cast({field} as varchar) as {field}"
-        if field in present
-        else f"cast(null as varchar) as {field}"
-        for field in ALL_FIELDS
+        f"cast({f.name} as varchar) as {f.name}"
+        if f.name in present
+        else f"cast(null as varchar) as {f.name}"
+        for f in RETURN_FIELDS
     )
-    edition = "coalesce(editions.edition, line.framework, $default_edition)"
+    typed = ",\n    ".join(
+        f"{_typed_sql(warehouse, f)} as {f.staged_value}"
+        for f in RETURN_FIELDS
+        if f.typing is not Typing.TEXT
+    )
+    edition = _typed_sql(warehouse, _edition_field())
     # The catalogue is de-duplicated on the matching key so that a case-variant duplicate
     # in a seed can never multiply a sender's rows.
     return f"""
-create or replace table {qualified_table} as
 with line as (
-    select cast(source_row as bigint) as source_row, {raw_columns} from incoming_lines
+    select cast(source_row as bigint) as source_row, {raw_columns} from {source}
 ),
 editions as (
     select distinct edition, lower(edition) as edition_key from {MEASURE_CATALOGUE_TABLE}
 ),
 catalogue as (
-    select edition, lower(measure_code) as code_key, measure_code, unit
-    from {MEASURE_CATALOGUE_TABLE}
-    qualify row_number() over (
-        partition by edition, lower(measure_code) order by measure_code
-    ) = 1
+    select edition, code_key, measure_code, unit from (
+        select
+            edition, lower(measure_code) as code_key, measure_code, unit,
+            row_number() over (
+                partition by edition, lower(measure_code) order by measure_code
+            ) as rank_in_key
+        from {MEASURE_CATALOGUE_TABLE}
+    ) as ranked
+    where rank_in_key = 1
 )
 select
     line.*,
-    {_sector_sql("line.sector")} as sector_value,
-    {_date_sql("line.period_start")} as period_start_value,
-    {_date_sql("line.period_end")} as period_end_value,
-    {_quantity_sql("line.quantity")} as quantity_value,
-    {edition} as edition_value,
-    catalogue.measure_code as measure_code_value,
-    upper(trim(line.place_code)) as place_code_value,
+    {typed},
     catalogue.unit as catalogue_unit
 from line
-left join editions on editions.edition_key = lower(line.framework)
+left join editions on editions.edition_key = lower(line.{_edition_field().name})
 left join catalogue
     on catalogue.edition = {edition}
     and catalogue.code_key = lower(trim(line.measure_code))
@@ -203,22 +143,29 @@ order by line.source_row
 """
 
 
+def _count(connection: sa.Connection, sql: str, **params: object) -> int:
+    return int(connection.execute(sa.text(sql), params).scalar_one())
+
+
 def _check_reference(connection: sa.Connection, default_edition: str) -> None:
-    duck = duckdb_connection(connection)
-    found = duck.execute(
+    schema, table = MEASURE_CATALOGUE_TABLE.split(".")
+    found = _count(
+        connection,
         "select count(*) from information_schema.tables"
-        " where table_schema = ? and table_name = 'measure_catalogue'",
-        [REFERENCE_SCHEMA],
-    ).fetchone()
-    if not found or found[0] == 0:
+        " where table_schema = :schema and table_name = :table",
+        schema=schema,
+        table=table,
+    )
+    if found == 0:
         raise StagingError(
-            f"{MEASURE_CATALOGUE_TABLE} is missing: run `dbt seed` (or call "
-            "ensure_reference_tables) before staging files"
+            f"{MEASURE_CATALOGUE_TABLE} is missing: run `dbt seed` before staging files"
         )
-    known = duck.execute(
-        f"select count(*) from {MEASURE_CATALOGUE_TABLE} where edition = ?", [default_edition]
-    ).fetchone()
-    if not known or known[0] == 0:
+    known = _count(
+        connection,
+        f"select count(*) from {MEASURE_CATALOGUE_TABLE} where edition = :edition",
+        edition=default_edition,
+    )
+    if known == 0:
         # Otherwise every line without a framework would silently skip the catalogue check.
         raise StagingError(
             f"default edition {default_edition!r} is not in {MEASURE_CATALOGUE_TABLE}; "
@@ -226,72 +173,58 @@ def _check_reference(connection: sa.Connection, default_edition: str) -> None:
         )
 
 
-def stage_lines(engine: sa.Engine, table_name: str, lines: pa.Table, default_edition: str) -> str:
+def stage_lines(
+    warehouse: Warehouse, table_name: str, lines: pa.Table, default_edition: str
+) -> str:
     """Create (or replace) ``landing.<table_name>`` from one file's lines; return its name.
 
-    ``lines`` has ``source_row`` and one text column per canonical field present in the
-    file. The staged table has ``source_row``, every canonical field as text (absent ones
-    NULL) and the typed columns ``sector_value``, ``period_start_value``,
-    ``period_end_value``, ``quantity_value``, ``edition_value``, ``measure_code_value``,
-    ``place_code_value`` and ``catalogue_unit``.
+    ``lines`` has ``source_row`` and one text column per field present in the file.
     """
     qualified = landing_table(table_name)
     if "source_row" not in lines.column_names:
         raise ValueError("lines must have a source_row column")
-    present = {name for name in lines.column_names if name in ALL_FIELDS}
-    with engine.begin() as connection:
+    present = {name for name in lines.column_names if name != "source_row"}
+    with warehouse.begin() as connection:
         _check_reference(connection, default_edition)
-        duck = duckdb_connection(connection)
-        duck.execute(f"create schema if not exists {LANDING_SCHEMA}")
-        # Registering the Arrow table lets DuckDB scan it in place: no row-by-row inserts.
-        duck.register("incoming_lines", lines)
-        try:
-            duck.execute(_staging_sql(qualified, present), {"default_edition": default_edition})
-        finally:
-            duck.unregister("incoming_lines")
+        with warehouse.arrow_relation(connection, lines, f"incoming_{table_name}") as source:
+            connection.execute(sa.text(f"drop table if exists {qualified}"))
+            connection.execute(
+                sa.text(
+                    f"create table {qualified} as {_staging_select(warehouse, source, present)}"
+                ),
+                {**_PATTERNS, "default_edition": default_edition},
+            )
     return qualified
 
 
-def drop_staged(engine: sa.Engine, table_name: str) -> None:
-    qualified = landing_table(table_name)
-    with engine.begin() as connection:
-        duckdb_connection(connection).execute(f"drop table if exists {qualified}")
+def unknown_places(warehouse: Warehouse, staged_table: str) -> list[str]:
+    """Place codes of a staged file that the place table does not list."""
+    with warehouse.connect() as connection:
+        return list(
+            connection.execute(
+                sa.text(
+                    f"select distinct place_code_value from {staged_table} "
+                    f"where place_code_value not in (select place_code from {PLACES_TABLE}) "
+                    "order by 1"
+                )
+            ).scalars()
+        )
 
 
-def clear_landing(engine: sa.Engine) -> None:
+def drop_staged(warehouse: Warehouse, table_name: str) -> None:
+    with warehouse.begin() as connection:
+        connection.execute(sa.text(f"drop table if exists {landing_table(table_name)}"))
+
+
+def clear_landing(warehouse: Warehouse) -> None:
     """Drop every staging table (e.g. left behind by a crashed run)."""
-    with engine.begin() as connection:
-        duck = duckdb_connection(connection)
-        duck.execute(f"create schema if not exists {LANDING_SCHEMA}")
-        names = duck.execute(
-            "select table_name from information_schema.tables where table_schema = ?",
-            [LANDING_SCHEMA],
-        ).fetchall()
-        for (name,) in names:
-            duck.execute(f'drop table if exists {LANDING_SCHEMA}."{name}"')
-
-
-def _read_seed(path: Path, types: dict[str, pa.DataType]) -> pa.Table:
-    options = pa_csv.ConvertOptions(
-        column_types=types, include_columns=list(types), strings_can_be_null=True
-    )
-    return pa_csv.read_csv(path, convert_options=options)
-
-
-def ensure_reference_tables(connection: sa.Connection) -> None:
-    """Create ``reference.measure_catalogue`` and ``reference.places`` from the seed CSVs.
-
-    dbt seeds them in the pipeline; this is for tests and offline validation, and leaves
-    existing tables alone.
-    """
-    duck = duckdb_connection(connection)
-    duck.execute(f"create schema if not exists {REFERENCE_SCHEMA}")
-    for qualified, seed, types in (
-        (MEASURE_CATALOGUE_TABLE, MEASURE_CATALOGUE_SEED, _CATALOGUE_TYPES),
-        (PLACES_TABLE, PLACES_SEED, _PLACES_TYPES),
-    ):
-        duck.register("seed_rows", _read_seed(seed, types))
-        try:
-            duck.execute(f"create table if not exists {qualified} as select * from seed_rows")
-        finally:
-            duck.unregister("seed_rows")
+    with warehouse.begin() as connection:
+        connection.execute(sa.text(f"create schema if not exists {LANDING_SCHEMA}"))
+        names = connection.execute(
+            sa.text(
+                "select table_name from information_schema.tables where table_schema = :schema"
+            ),
+            {"schema": LANDING_SCHEMA},
+        ).scalars()
+        for name in list(names):
+            connection.execute(sa.text(f'drop table if exists {LANDING_SCHEMA}."{name}"'))

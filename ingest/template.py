@@ -16,8 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ingest.schema import ALL_FIELDS, REQUIRED_FIELDS
-from svw.settings import MEASURE_CATALOGUE_SEED
+from configuration import MEASURE_CATALOGUE_SEED
+from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
 
 RETURN_SHEET = "Return"
 MEASURES_SHEET = "Measures"
@@ -36,20 +36,6 @@ ILLUSTRATIVE_NOTE = (
     "Warehouse demo catalogue. They are NOT official National TOMs values and must not be "
     "quoted as such. Use the licensed edition your organisation holds for real reporting."
 )
-_FIELD_HINTS: dict[str, str] = {
-    "organisation_id": "Org-id of the organisation that delivered, e.g. GB-COH-01234567",
-    "organisation_name": "Name of the organisation that delivered",
-    "sector": "public, private or third",
-    "period_start": "First day of the reporting period, e.g. 2025-04-01",
-    "period_end": "Last day of the reporting period, e.g. 2025-06-30",
-    "measure_code": "Measure code from the Measures sheet, e.g. NT1",
-    "quantity": "How much was delivered, in the measure's unit (0 or more)",
-    "place_code": "ONS code of the local authority where it was delivered, e.g. E08000003",
-    "contract_ref": "Optional: your contract reference",
-    "unit": "Optional: the unit you counted in, e.g. hours",
-    "framework": "Optional: the catalogue edition the codes come from",
-    "evidence": "Optional: what was done, for whom (the story behind the number)",
-}
 # Zip entries carry a timestamp; a fixed one makes the same workbook the same bytes.
 _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = datetime.datetime(2026, 1, 1)
@@ -97,14 +83,13 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 def _fill_return_sheet(sheet: Worksheet) -> None:
     sheet.title = RETURN_SHEET
     sheet.append(list(ALL_FIELDS))
-    for position, field in enumerate(ALL_FIELDS, start=1):
+    for position, field in enumerate(RETURN_FIELDS, start=1):
         cell = sheet.cell(row=1, column=position)
-        cell.font = Font(bold=field in REQUIRED_FIELDS)
-        required = "Required" if field in REQUIRED_FIELDS else "Optional"
-        cell.comment = Comment(f"{required}. {_FIELD_HINTS[field]}", "Social Value Warehouse")
+        cell.font = Font(bold=field.required)
+        cell.comment = Comment(_header_comment(field), "Social Value Warehouse")
         letter = get_column_letter(position)
-        sheet.column_dimensions[letter].width = max(14, len(field) + 4)
-        if field in ("period_start", "period_end"):
+        sheet.column_dimensions[letter].width = max(14, len(field.name) + 4)
+        if field.typing is Typing.DATE:
             # Dates typed into these columns stay date cells, which read back as ISO dates.
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
@@ -116,6 +101,11 @@ def _fill_return_sheet(sheet: Worksheet) -> None:
     )
     sectors.add(f"{sector_column}2:{sector_column}5000")
     sheet.add_data_validation(sectors)
+
+
+def _header_comment(field: Field) -> str:
+    required = "Required" if field.required else "Optional"
+    return f"{required}. Fill in {field.hint}."
 
 
 def _fill_measures_sheet(sheet: Worksheet, catalogue_path: Path) -> None:

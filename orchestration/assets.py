@@ -1,16 +1,16 @@
-"""Python assets: ingestion of the bucket (with its quality gate) and the BI snapshot."""
+"""Python assets: ingestion of the bucket (with its quality gate) and publishing for BI."""
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
-from ingest.ledger import DUPLICATE, LOADED, REJECTED
-from ingest.pipeline import Ingestor
-from ingest.warehouse import open_warehouse
+from ingest.ledger import Status
+from ingest.pipeline import Ingestor, IngestReport
 from orchestration.dbt import MART_KEYS, SEED_KEYS
-from orchestration.resources import SvwSettings, WarehouseLock
-from svw.serving import publish_snapshot
+from orchestration.resources import BucketResource, IngestionLimits, WarehouseResource
+from serving import publish
 
 SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
 RETURN_LINES = dg.AssetKey(["raw", "return_lines"])
@@ -18,7 +18,7 @@ BI_SNAPSHOT = dg.AssetKey(["serving", "bi_snapshot"])
 
 
 class IngestConfig(dg.Config):
-    settle_seconds: float | None = None  # None: SVW_SETTLE_SECONDS
+    settle_seconds: float | None = None  # None: the limits resource's (SVW_SETTLE_SECONDS)
 
 
 @dg.multi_asset(
@@ -48,43 +48,41 @@ class IngestConfig(dg.Config):
 def bucket_files(
     context: dg.AssetExecutionContext,
     config: IngestConfig,
-    svw: SvwSettings,
-    warehouse_lock: WarehouseLock,
+    bucket: BucketResource,
+    limits: IngestionLimits,
+    warehouse: WarehouseResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    settings = svw.get()
-    settle = settings.settle_seconds if config.settle_seconds is None else config.settle_seconds
-    with open_warehouse(settings.warehouse_path) as engine:
-        report = Ingestor(
-            svw.bucket(),
-            engine,
-            default_edition=settings.default_edition,
-            max_file_bytes=settings.max_file_bytes,
-            run_id=context.run.run_id,
-        ).run(settle)
-
+    settle = limits.settle_seconds if config.settle_seconds is None else config.settle_seconds
+    report = Ingestor(
+        bucket.open(),
+        warehouse.warehouse,
+        default_edition=limits.default_edition,
+        max_file_bytes=limits.max_file_bytes,
+        run_id=context.run.run_id,
+    ).run(settle)
     for submission in report.submissions:
-        if submission.status == REJECTED:
+        if submission.status == Status.REJECTED:
             context.log.warning(
                 f"rejected {submission.original_path}: {submission.error_count} errors, "
                 f"report at {submission.report_location}"
             )
     yield dg.MaterializeResult(
         asset_key=SUBMISSIONS,
-        metadata={
-            "files_loaded": report.count(LOADED),
-            "files_rejected": report.count(REJECTED),
-            "files_duplicate": report.count(DUPLICATE),
-        },
+        metadata={f"files_{status}": report.count(status) for status in Status},
     )
     yield dg.MaterializeResult(
         asset_key=RETURN_LINES, metadata={"lines_loaded": report.lines_loaded}
     )
+    yield _quality_gate_check(report)
+
+
+def _quality_gate_check(report: IngestReport) -> dg.AssetCheckResult:
     unexpected: Counter[str] = Counter()
     for gate in report.gate_results:
         for summary in gate.expectations:
             unexpected[summary.name] += summary.unexpected_count
-    rejected = report.count(REJECTED)
-    yield dg.AssetCheckResult(
+    rejected = report.count(Status.REJECTED)
+    return dg.AssetCheckResult(
         check_name="quality_gate",
         asset_key=RETURN_LINES,
         passed=rejected == 0,
@@ -103,11 +101,10 @@ def bucket_files(
     key=BI_SNAPSHOT,
     deps=MART_KEYS,
     group_name="serving",
-    description="Read-only copy of the marts for BI tools, replaced atomically.",
+    description="The marts as BI tools read them: a read-only DuckDB snapshot file, or "
+    "schema marts on PostgreSQL, replaced atomically.",
 )
-def bi_snapshot(svw: SvwSettings, warehouse_lock: WarehouseLock) -> dg.MaterializeResult:
-    settings = svw.get()
-    counts = publish_snapshot(settings.warehouse_path, settings.serving_path)
-    return dg.MaterializeResult(
-        metadata={"path": str(settings.serving_path), **{k: v for k, v in counts.items()}}
-    )
+def bi_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    counts = publish(warehouse.warehouse, Path(warehouse.serving_path), warehouse.reader_role)
+    where = warehouse.serving_path if warehouse.duckdb_path else "schema marts"
+    return dg.MaterializeResult(metadata={"published_to": str(where), **counts})

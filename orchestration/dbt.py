@@ -2,54 +2,64 @@
 
 Seeds and models are two asset sets because ingestion sits between them: files are
 validated against the seeded measure catalogue before the staging models read them.
+The manifest is parsed by `make` (and again on each reload under `dagster dev`).
 """
 
-import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.resources import SvwSettings, dbt_executable
-from svw.settings import DBT_PROJECT_DIR, Settings
+from configuration import DBT_PROJECT_DIR, DuckDBFile, WarehouseLocation
+from orchestration.resources import WarehouseResource, dbt_executable, environment_for_dbt
 
-svw_dbt_project = DbtProject(
-    project_dir=DBT_PROJECT_DIR,
-    profiles_dir=DBT_PROJECT_DIR,
-    target=Settings.from_env().dbt_target,
-)
-if os.environ.get("DAGSTER_IS_DEV_CLI") or not svw_dbt_project.manifest_path.exists():
-    # Under `dagster dev` re-parse on every reload so edited models show up; elsewhere
-    # only when missing (`make` parses before every target). Our own dbt executable:
-    # dagster-dbt's preparer looks for dbt on PATH, which a code server may not have.
-    DbtCliResource(project_dir=svw_dbt_project, dbt_executable=dbt_executable()).cli(
-        ["--quiet", "parse"], target_path=svw_dbt_project.target_path
-    ).wait()
+svw_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+svw_dbt_project.prepare_if_dev()
 
 
 class SvwDbtTranslator(DagsterDbtTranslator):
-    """Keys are ``[schema, name]`` (``marts/place_totals``), groups are dbt layers."""
+    """Keys are ``[schema, name]`` (``marts/fct_place_totals``), groups are dbt layers.
+
+    The key names the schema as written in the project, not where a target builds it
+    (PostgreSQL builds the marts into a shadow schema; serving swaps it in).
+    """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return super().get_asset_key(dbt_resource_props)
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return dg.AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
             return None
-        return dbt_resource_props["schema"]
+        return _layer(dbt_resource_props)
+
+
+def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    return dbt_resource_props["config"].get("schema") or dbt_resource_props["schema"]
 
 
 translator = SvwDbtTranslator()
 
 
+def dbt_resource(location: WarehouseLocation) -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=svw_dbt_project,
+        target="duckdb" if isinstance(location, DuckDBFile) else "postgres",
+        dbt_executable=dbt_executable(),
+    )
+
+
 def _dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    svw.get()  # exports absolute paths: dbt runs in dbt_project/, not in our directory
-    yield from dbt.cli(["build"], context=context).stream()
+    # DuckDB allows one writing process: our connections close so that dbt can open it.
+    warehouse.warehouse.dispose()
+    with environment_for_dbt(warehouse.location):
+        invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -60,9 +70,9 @@ def _dbt_build(
     dagster_dbt_translator=translator,
 )
 def reference_seeds(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    yield from _dbt_build(context, dbt, svw)
+    yield from _dbt_build(context, dbt, warehouse)
 
 
 @dbt_assets(
@@ -73,10 +83,20 @@ def reference_seeds(
     dagster_dbt_translator=translator,
 )
 def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, svw: SvwSettings
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    yield from _dbt_build(context, dbt, svw)
+    yield from _dbt_build(context, dbt, warehouse)
 
 
 SEED_KEYS = sorted(reference_seeds.keys)
 MART_KEYS = sorted(k for k in warehouse_models.keys if k.path[0] == "marts")
+
+
+def seed_reference_tables(location: WarehouseLocation, scratch: Path) -> None:
+    """``dbt seed`` into ``location`` outside a run (``svw validate``'s throwaway warehouse).
+
+    The seeds are the one owner of the reference tables, offline as in the pipeline.
+    """
+    with environment_for_dbt(location):
+        invocation = dbt_resource(location).cli(["seed", "--quiet"], target_path=scratch)
+    invocation.wait()

@@ -1,18 +1,31 @@
-"""The code location loaded by workspace.yaml."""
+"""The code location: every asset, the job, the sensor and the schedule, with resources.
+
+:func:`build_definitions` wires them for given settings (``svw run`` calls it);
+``defs`` is what workspace.yaml loads, built from the environment when Dagster loads
+the code location, not when this module is imported.
+"""
 
 import dagster as dg
 
+from configuration import Settings
 from orchestration.assets import bi_snapshot, bucket_files
-from orchestration.dbt import reference_seeds, warehouse_models
+from orchestration.dbt import dbt_resource, reference_seeds, warehouse_models
 from orchestration.jobs import social_value_pipeline
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_pipeline
 from orchestration.sensors import bucket_sensor
 
-defs = dg.Definitions(
-    assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot],
-    jobs=[social_value_pipeline],
-    sensors=[bucket_sensor],
-    schedules=[nightly_pipeline],
-    resources=build_resources(),
-)
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot],
+        jobs=[social_value_pipeline],
+        sensors=[bucket_sensor],
+        schedules=[nightly_pipeline],
+        resources=build_resources(settings, dbt_resource(settings.warehouse)),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.from_env())

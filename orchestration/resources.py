@@ -1,5 +1,13 @@
-"""Resources shared by the assets; configuration comes from svw.settings only."""
+"""Dagster resources: the bucket, the warehouse (with the run lock) and ingestion limits.
 
+Each is a resource with fields, built from :class:`configuration.Settings` by
+:func:`build_resources`, so the Dagster UI shows the configuration a run used. Nothing
+here reads the environment; a secret is passed as ``dg.EnvVar`` so it never shows.
+"""
+
+from __future__ import annotations
+
+import os
 import shutil
 import sysconfig
 from collections.abc import Iterator
@@ -8,43 +16,118 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from filelock import FileLock
+from pydantic import PrivateAttr
 
+from configuration import (
+    DuckDBFile,
+    PostgresDatabase,
+    Settings,
+    WarehouseLocation,
+    dbt_environment,
+)
 from ingest.bucket import Bucket
-from svw.settings import DBT_PROJECT_DIR, Settings, prepare_environment
+from warehouse import Warehouse, open_warehouse
+
+# The environment variable a PostgreSQL password travels in, so Dagster never displays it.
+PASSWORD_VARIABLE = "SVW_PG_PASSWORD"
 
 
-class SvwSettings(dg.ConfigurableResource):
-    """Gives assets the environment's :class:`Settings`, read when a run starts."""
+class BucketResource(dg.ConfigurableResource):
+    """The drop bucket: a local folder or an s3:// prefix (SVW_BUCKET)."""
 
-    def get(self) -> Settings:
-        settings = Settings.from_env()
-        prepare_environment(settings)
-        return settings
+    url: str
+    endpoint_url: str | None = None
 
-    def bucket(self) -> Bucket:
-        settings = self.get()
-        return Bucket(settings.bucket_url, settings.s3_endpoint_url)
+    def open(self) -> Bucket:
+        return Bucket(self.url, self.endpoint_url)
 
 
-class WarehouseLock(dg.ConfigurableResource):
-    """Held for a whole run, so only one run writes the DuckDB warehouse at a time.
+class IngestionLimits(dg.ConfigurableResource):
+    """How files are picked up and judged (SVW_SETTLE_SECONDS, SVW_MAX_FILE_MB...)."""
 
-    The job uses the in-process executor, so a run sets this up once and keeps it
-    until its last step ends, whether it was launched by the CLI or by the daemon.
+    settle_seconds: float
+    max_file_bytes: int
+    default_edition: str
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse, DuckDB or PostgreSQL (SVW_WAREHOUSE); holds the run lock for a run.
+
+    The job runs in one process (in-process executor), so a run sets this up once and
+    keeps the lock until its last step ends, whether launched by the CLI or the daemon.
     """
 
-    timeout_seconds: float = 3600
+    duckdb_path: str | None = None
+    pg_host: str | None = None
+    pg_port: int = 5432
+    pg_user: str = "postgres"
+    pg_password: str = ""
+    pg_database: str = "svw"
+    serving_path: str
+    reader_role: str
+    lock_timeout_seconds: float = 3600
+
+    _warehouse: Warehouse | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WarehouseResource:
+        common = {"serving_path": str(settings.serving_path), "reader_role": settings.reader_role}
+        location = settings.warehouse
+        if isinstance(location, DuckDBFile):
+            return cls(duckdb_path=str(location.path), **common)
+        return cls(
+            pg_host=location.host,
+            pg_port=location.port,
+            pg_user=location.user,
+            pg_password=dg.EnvVar(PASSWORD_VARIABLE) if location.password else "",
+            pg_database=location.database,
+            **common,
+        )
+
+    @property
+    def location(self) -> WarehouseLocation:
+        if self.duckdb_path is not None:
+            return DuckDBFile(Path(self.duckdb_path))
+        return PostgresDatabase(
+            host=self.pg_host or "127.0.0.1",
+            port=self.pg_port,
+            user=self.pg_user,
+            password=self.pg_password,
+            database=self.pg_database,
+        )
 
     @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseLock"]:
-        warehouse = Settings.from_env().warehouse_path
-        warehouse.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(f"{warehouse}.run.lock", timeout=self.timeout_seconds)
-        if context.log:
-            context.log.info(f"waiting for the warehouse lock {lock.lock_file}")
-        with lock:
-            yield self
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        with open_warehouse(self.location) as warehouse:
+            if context.log:
+                context.log.info("waiting for the warehouse's run lock")
+            with warehouse.run_lock(self.lock_timeout_seconds):
+                self._warehouse = warehouse
+                try:
+                    yield self
+                finally:
+                    self._warehouse = None
+
+    @property
+    def warehouse(self) -> Warehouse:
+        if self._warehouse is None:
+            raise RuntimeError("the warehouse resource is used outside a run")
+        return self._warehouse
+
+
+@contextmanager
+def environment_for_dbt(location: WarehouseLocation) -> Iterator[None]:
+    """dbt reads its profile only from environment variables: set them for one call.
+
+    This is the one place where settings become environment variables inside a run.
+    """
+    saved = dict(os.environ)
+    os.environ.update(dbt_environment(location))
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def dbt_executable() -> str:
@@ -56,15 +139,14 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
-def build_resources() -> dict[str, object]:
-    settings = Settings.from_env()
+def build_resources(settings: Settings, dbt: DbtCliResource) -> dict[str, object]:
     return {
-        "svw": SvwSettings(),
-        "warehouse_lock": WarehouseLock(),
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            target=settings.dbt_target,
-            dbt_executable=dbt_executable(),
+        "bucket": BucketResource(url=settings.bucket_url, endpoint_url=settings.s3_endpoint_url),
+        "limits": IngestionLimits(
+            settle_seconds=settings.settle_seconds,
+            max_file_bytes=settings.max_file_bytes,
+            default_edition=settings.default_edition,
         ),
+        "warehouse": WarehouseResource.from_settings(settings),
+        "dbt": dbt,
     }

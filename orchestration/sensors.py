@@ -5,7 +5,7 @@ import hashlib
 import dagster as dg
 
 from orchestration.jobs import PIPELINE_JOB_NAME, social_value_pipeline
-from orchestration.resources import SvwSettings
+from orchestration.resources import BucketResource, IngestionLimits
 
 _ACTIVE = [
     dg.DagsterRunStatus.QUEUED,
@@ -21,9 +21,10 @@ _ACTIVE = [
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Batches every stable file in incoming/ into one pipeline run.",
 )
-def bucket_sensor(context: dg.SensorEvaluationContext, svw: SvwSettings) -> dg.SensorResult:
-    settings = svw.get()
-    pending = svw.bucket().pending(settings.settle_seconds)
+def bucket_sensor(
+    context: dg.SensorEvaluationContext, bucket: BucketResource, limits: IngestionLimits
+) -> dg.SensorResult:
+    pending = bucket.open().pending(limits.settle_seconds)
     if not pending:
         return dg.SensorResult(skip_reason="no stable files waiting in incoming/")
     active = context.instance.get_run_records(

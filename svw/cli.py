@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from svw.settings import TELEMETRY_OFF, Settings
+from configuration import TELEMETRY_OFF, ConfigurationError, Settings
 
 EXIT_REJECTED = 1
 EXIT_INFRASTRUCTURE = 2
@@ -17,6 +17,8 @@ EXIT_INFRASTRUCTURE = 2
 @click.group()
 def main() -> None:
     """Social Value Warehouse: social value returns in, place-level totals out."""
+    # GX and dbt read these from the environment, in this process and its children.
+    os.environ.update(TELEMETRY_OFF)
 
 
 @main.command()
@@ -28,18 +30,17 @@ def main() -> None:
 )
 def run(settle_seconds: float | None) -> None:
     """One full pass through Dagster: ingest pending files, build the models, publish for BI."""
-    sys.exit(_run_and_summarise(Settings.from_env(), settle_seconds))
+    sys.exit(_run_and_summarise(_settings(), settle_seconds))
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def validate(files: tuple[str, ...]) -> None:
     """Check return FILES offline, exactly as the pipeline would. Writes nothing."""
-    from ingest.offline import check_files  # heavy imports only for this command
+    from svw.offline import check_files  # heavy imports only for this command
 
-    # Offline and side-effect free: no Dagster home, no data folders, only telemetry off.
-    os.environ.update(TELEMETRY_OFF)
-    settings = Settings.from_env()
+    # Offline and side-effect free: no Dagster home, no data folders.
+    settings = _settings()
     any_rejected = False
     for path, checked in check_files([Path(f) for f in files], settings):
         if checked.accepted:
@@ -72,7 +73,7 @@ def demo(seed: int) -> None:
     from ingest.bucket import Bucket
     from svw.demo import demo_files
 
-    settings = Settings.from_env()
+    settings = _settings()
     bucket = Bucket(settings.bucket_url, settings.s3_endpoint_url)
     files = demo_files(seed)
     for demo_file in files:
@@ -95,12 +96,22 @@ def template(fmt: str, output: str | None) -> None:
     click.echo(f"Wrote {target}")
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as problem:
+        click.echo(f"svw: {problem}", err=True)
+        sys.exit(EXIT_INFRASTRUCTURE)
+
+
 def _run_and_summarise(settings: Settings, settle_seconds: float | None) -> int:
     from svw.runner import run_pipeline
 
+    # The run's children (dbt) and Dagster's EnvVar resources read the same settings.
+    os.environ.update(settings.child_environment())
     try:
         outcome = run_pipeline(settings, settle_seconds)
-    except ValueError as problem:
+    except ConfigurationError as problem:
         click.echo(f"svw: {problem}", err=True)
         return EXIT_INFRASTRUCTURE
     click.echo(outcome.summary_text())

@@ -26,9 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
 
-from ingest.schema import ALL_FIELDS
+from configuration import DEFAULT_EDITION, MEASURE_CATALOGUE_SEED, PLACES_SEED
+from expectations.fields import ALL_FIELDS
 from ingest.template import workbook_bytes
-from svw.settings import DEFAULT_EDITION, MEASURE_CATALOGUE_SEED, PLACES_SEED
 
 
 @dataclass(frozen=True)

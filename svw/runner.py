@@ -9,8 +9,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Settings
 from ingest import ledger
-from svw.settings import DEFAULT_EDITION, Settings, prepare_environment
+from ingest.ledger import Status
+from warehouse import open_warehouse
 
 
 @dataclass
@@ -22,22 +24,22 @@ class RunOutcome:
     failure: str | None = None
     log_path: Path | None = None
 
-    def count(self, status: str) -> int:
+    def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
 
     @property
     def lines_loaded(self) -> int:
-        return sum(s["line_count"] for s in self.submissions if s["status"] == "loaded")
+        return sum(s["line_count"] for s in self.submissions if s["status"] == Status.LOADED)
 
     def summary_text(self) -> str:
         lines = [
             f"Run {self.run_id}: {'succeeded' if self.success else 'FAILED'}",
-            f"  files loaded:    {self.count('loaded')} ({self.lines_loaded} lines)",
-            f"  files rejected:  {self.count('rejected')}",
-            f"  files duplicate: {self.count('duplicate')}",
+            f"  files loaded:    {self.count(Status.LOADED)} ({self.lines_loaded} lines)",
+            f"  files rejected:  {self.count(Status.REJECTED)}",
+            f"  files duplicate: {self.count(Status.DUPLICATE)}",
         ]
         for s in self.submissions:
-            if s["status"] == "rejected":
+            if s["status"] == Status.REJECTED:
                 lines.append(
                     f"  rejected {s['original_path']}: {s['error_count']} error(s); "
                     f"report {self.settings.bucket_url}/{s['report_location']}"
@@ -53,40 +55,50 @@ class RunOutcome:
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
-            lines.append(f"  BI snapshot: {self.settings.serving_path}")
+            lines.append(f"  BI reads: {self._served_at()}")
         else:
             lines.append(f"  failure: {self.failure}")
             lines.append("  Files that were not processed stay in incoming/ for the next run.")
         return "\n".join(lines)
 
+    def _served_at(self) -> str:
+        if isinstance(self.settings.warehouse, DuckDBFile):
+            return str(self.settings.serving_path)
+        return f"schema marts of database {self.settings.warehouse.database!r}"
+
+
+def _instance_home(settings: Settings) -> Path:
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        raise ConfigurationError(
+            f"DAGSTER_HOME={settings.dagster_home} has no dagster.yaml: copy "
+            "dagster_home/dagster.yaml from the project there (it turns telemetry off "
+            "and queues runs one at a time)"
+        )
+    return settings.dagster_home
+
 
 def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> RunOutcome:
     """Execute the same job the sensor launches, in this process, recorded in DAGSTER_HOME."""
-    if settings.dbt_target != "duckdb":
-        # Ingestion writes raw.* into the DuckDB file; dbt must read the same database.
-        raise ValueError(
-            f"SVW_DBT_TARGET={settings.dbt_target}: the pipeline runs on the embedded DuckDB "
-            "warehouse only in this version (the dbt project alone also builds on PostgreSQL)"
-        )
-    prepare_environment(settings)
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.jobs import PIPELINE_JOB_NAME
 
+    home = _instance_home(settings)
     # The console gets warnings (rejections, failures); the full log is in the Dagster UI.
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     if settle_seconds is not None:
         run_config["ops"] = {"bucket_files": {"config": {"settle_seconds": settle_seconds}}}
     # dbt's own progress lines go to stdout; keep them in a log file, not on the console.
-    log_path = settings.dagster_home / "logs" / "last-run.log"
+    log_path = home / "logs" / "last-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    job = build_definitions(settings).resolve_job_def(PIPELINE_JOB_NAME)
     with (
-        dg.DagsterInstance.get() as instance,
+        dg.DagsterInstance.from_config(str(home)) as instance,
         log_path.open("w") as log,
         contextlib.redirect_stdout(log),
     ):
-        result = defs.resolve_job_def(PIPELINE_JOB_NAME).execute_in_process(
+        result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False
         )
     outcome = RunOutcome(
@@ -99,8 +111,7 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
             if event.is_step_failure and event.event_specific_data.error
         ]
         outcome.failure = "; ".join(failures) or "see the run in the Dagster UI"
-    if settings.warehouse_path.exists():
-        outcome.submissions = _submissions_of_run(settings, result.run_id)
+    outcome.submissions = _submissions_of_run(settings, result.run_id)
     return outcome
 
 
@@ -112,12 +123,11 @@ def _root_cause(error) -> str:  # noqa: ANN001 - dagster's SerializableErrorInfo
 
 
 def _submissions_of_run(settings: Settings, run_id: str) -> list[dict]:
-    # Read-only: a BI tool or another reader may hold the file too.
-    engine = sa.create_engine(
-        f"duckdb:///{settings.warehouse_path}", connect_args={"read_only": True}
-    )
-    try:
-        with engine.connect() as connection:
+    location = settings.warehouse
+    if isinstance(location, DuckDBFile) and not location.path.exists():
+        return []  # the run failed before the warehouse was created
+    with open_warehouse(location) as warehouse, warehouse.connect() as connection:
+        try:
             return ledger.submissions_of_run(connection, run_id)
-    finally:
-        engine.dispose()
+        except sa.exc.DBAPIError:
+            return []  # no ledger yet: the run failed before ingestion

@@ -4,6 +4,7 @@ servers on loopback."""
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import pwd
 import shutil
@@ -19,7 +20,10 @@ from typing import NoReturn
 import psycopg2
 import pytest
 
-from svw.settings import TELEMETRY_OFF, Settings
+from configuration import DAGSTER_YAML, TELEMETRY_OFF, DuckDBFile, PostgresDatabase, Settings
+from ingest.raw_tables import ensure_raw_tables
+from orchestration.dbt import seed_reference_tables
+from warehouse import Warehouse, open_warehouse
 
 os.environ.update(TELEMETRY_OFF)
 
@@ -38,6 +42,8 @@ def svw_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     }
     for key, value in values.items():
         monkeypatch.setenv(key, value)
+    (tmp_path / "dagster").mkdir()
+    shutil.copy(DAGSTER_YAML, tmp_path / "dagster" / "dagster.yaml")
     return Settings.from_env()
 
 
@@ -220,3 +226,93 @@ def postgres_server() -> Iterator[dict[str, str | int]]:
         if started:
             run("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _new_database(server: dict[str, str | int], name: str, template: str | None = None) -> None:
+    con = psycopg2.connect(
+        host=server["host"], port=server["port"], user=server["user"], dbname="postgres"
+    )
+    try:
+        con.autocommit = True
+        with con.cursor() as cur:
+            cur.execute(f"drop database if exists {name}")
+            cur.execute(f"create database {name}" + (f" template {template}" if template else ""))
+    finally:
+        con.close()
+
+
+def _database(server: dict[str, str | int], name: str) -> PostgresDatabase:
+    return PostgresDatabase(
+        host=str(server["host"]), port=int(server["port"]), user=str(server["user"]), database=name
+    )
+
+
+def _test_database_name(request: pytest.FixtureRequest) -> str:
+    digest = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:12]
+    return f"svw_t_{digest}"
+
+
+@pytest.fixture
+def postgres_database(
+    postgres_server: dict[str, str | int], request: pytest.FixtureRequest
+) -> PostgresDatabase:
+    """A fresh, empty PostgreSQL database for one test."""
+    name = _test_database_name(request)
+    _new_database(postgres_server, name)
+    return _database(postgres_server, name)
+
+
+@pytest.fixture(scope="session")
+def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file with the dbt seeds and the raw tables, made once per session."""
+    folder = tmp_path_factory.mktemp("seeded")
+    location = DuckDBFile(folder / "seeded.duckdb")
+    seed_reference_tables(location, folder / "dbt")
+    with open_warehouse(location) as warehouse:
+        ensure_raw_tables(warehouse)
+    return location.path
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres_template(postgres_server: dict[str, str | int], tmp_path_factory) -> str:
+    """A PostgreSQL database with the dbt seeds and raw tables, to copy per test."""
+    name = "svw_seeded_template"
+    _new_database(postgres_server, name)
+    location = _database(postgres_server, name)
+    seed_reference_tables(location, tmp_path_factory.mktemp("pgseed"))
+    with open_warehouse(location) as warehouse:
+        ensure_raw_tables(warehouse)
+    return name
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def seeded_warehouse(
+    request: pytest.FixtureRequest, tmp_path: Path, seeded_duckdb: Path
+) -> Iterator[Warehouse]:
+    """A warehouse with seeds and raw tables on each engine, private to the test."""
+    if request.param == "duckdb":
+        location: DuckDBFile | PostgresDatabase = DuckDBFile(tmp_path / "warehouse.duckdb")
+        shutil.copy(seeded_duckdb, location.path)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("seeded_postgres_template")
+        name = _test_database_name(request)
+        _new_database(server, name, template=template)
+        location = _database(server, name)
+    with open_warehouse(location) as warehouse:
+        yield warehouse
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine_settings(
+    request: pytest.FixtureRequest, svw_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """svw_settings on each engine: the DuckDB file, or a fresh PostgreSQL database."""
+    if request.param == "duckdb":
+        return svw_settings
+    database = request.getfixturevalue("postgres_database")
+    monkeypatch.setenv(
+        "SVW_WAREHOUSE",
+        f"postgresql://{database.user}@{database.host}:{database.port}/{database.database}",
+    )
+    return Settings.from_env()

@@ -13,8 +13,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from configuration import Settings
 from ingest.bucket import Bucket
-from svw.settings import Settings
 from tests.returns import BAD_CSV, LEEDS_Q1
 
 SVW = str(Path(sys.executable).parent / "svw")

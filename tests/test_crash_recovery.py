@@ -11,14 +11,13 @@ import subprocess
 import sys
 import textwrap
 
-import duckdb
 import pytest
 
+from configuration import Settings
 from ingest.bucket import Bucket
 from svw.runner import run_pipeline
-from svw.settings import Settings
 from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
-from tests.test_end_to_end import place_totals
+from tests.warehouses import place_totals, raw_rows
 
 # Each kill point patches one step of loading the first file that would be loaded.
 KILL_POINTS = {
@@ -82,9 +81,11 @@ def killed_run(kill_point: str) -> int:
         + textwrap.dedent(KILL_POINTS[kill_point])
         + textwrap.dedent(
             """
+        from configuration import Settings
         from svw.runner import run_pipeline
-        from svw.settings import Settings
-        run_pipeline(Settings.from_env())
+        settings = Settings.from_env()
+        os.environ.update(settings.child_environment())
+        run_pipeline(settings)
         os._exit(0)
         """
         )
@@ -94,32 +95,29 @@ def killed_run(kill_point: str) -> int:
 
 @pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
 def test_rerun_after_kill_gives_the_uninterrupted_result(
-    svw_settings: Settings, kill_point: str
+    engine_settings: Settings, kill_point: str
 ) -> None:
-    bucket = Bucket(svw_settings.bucket_url)
+    bucket = Bucket(engine_settings.bucket_url)
     for path, data in {**FIRST_DROP, **SECOND_DROP}.items():
         bucket.write(path, data)
     # Both drops at once: the corrected file is written later, so it is received later.
 
     assert killed_run(kill_point) == 137
 
-    outcome = run_pipeline(svw_settings)
+    outcome = run_pipeline(engine_settings)
     assert outcome.success, outcome.failure
-    assert place_totals(svw_settings.warehouse_path) == EXPECTED_PLACE_TOTALS
-    connection = duckdb.connect(str(svw_settings.warehouse_path), read_only=True)
-    try:
-        fates = dict(
-            (path, (status, location))
-            for path, status, location in connection.execute(
-                "select original_path, status, final_location from raw.submissions"
-            ).fetchall()
+    assert place_totals(engine_settings) == EXPECTED_PLACE_TOTALS
+    fates = {
+        path: (status, location)
+        for path, status, location in raw_rows(
+            engine_settings, "select original_path, status, final_location from raw.submissions"
         )
-        loaded_twice = connection.execute(
-            "select count(*) from (select submission_id, source_row from raw.return_lines "
-            "group by all having count(*) > 1)"
-        ).fetchone()[0]
-    finally:
-        connection.close()
+    }
+    loaded_twice = raw_rows(
+        engine_settings,
+        "select count(*) from (select submission_id, source_row from raw.return_lines "
+        "group by submission_id, source_row having count(*) > 1) as repeated",
+    )[0][0]
     assert fates == EXPECTED_FATES
     assert loaded_twice == 0
     assert bucket.pending(0) == []

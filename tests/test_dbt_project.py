@@ -27,7 +27,7 @@ import duckdb
 import psycopg2
 import pytest
 
-from ingest.warehouse import RAW_DDL
+from ingest.raw_tables import RAW_DDL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"

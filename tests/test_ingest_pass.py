@@ -9,11 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from ingest.warehouse import ensure_raw_schema, open_warehouse
 
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
 from ingest.staging import ensure_reference_tables
-from ingest.warehouse import ensure_raw_schema, open_warehouse
 from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED
 
 

@@ -6,12 +6,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from configuration import Settings
 from ingest.bucket import Bucket
 from orchestration.definitions import defs
 from orchestration.resources import SvwSettings
 from orchestration.sensors import bucket_sensor
-from svw.serving import publish_snapshot
-from svw.settings import Settings
+from serving.duckdb_snapshot import publish_snapshot
 from tests.returns import BAD_CSV, LEEDS_Q1
 
 

@@ -19,11 +19,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
+from ingest.warehouse import create_engine, duckdb_connection, ensure_raw_schema
 
+from expectations.errors import ReturnError
+from expectations.fields import ALL_FIELDS, MAX_REPORTED_ERRORS, REQUIRED_FIELDS
 from expectations.gate import GateResult, ValidatorError, validate_staged
 from expectations.return_lines import RULES
-from ingest.errors import ReturnError
-from ingest.schema import ALL_FIELDS, MAX_REPORTED_ERRORS, REQUIRED_FIELDS
 from ingest.staging import (
     StagingError,
     clear_landing,
@@ -32,7 +33,6 @@ from ingest.staging import (
     landing_table,
     stage_lines,
 )
-from ingest.warehouse import create_engine, duckdb_connection, ensure_raw_schema
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.errors import FileRejected
+from expectations.errors import FileRejected
 from ingest.headers import HEADER_SYNONYMS, map_headers, normalise_header
 from ingest.readers import FORMATS, ParsedFile, read_return
 

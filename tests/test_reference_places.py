@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from svw.settings import PLACES_SEED, PROJECT_ROOT
+from configuration import PLACES_SEED, PROJECT_ROOT
 
 ONS_DISTRICTS = PROJECT_ROOT.parent / "shared" / "reference" / "geography" / "la_all_codes.csv"
 

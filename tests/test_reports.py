@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from ingest.errors import ReturnError
+from expectations.errors import ReturnError
 from ingest.reports import build_reports
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ingest.errors import FileRejected
+from configuration import MEASURE_CATALOGUE_SEED, PLACES_SEED
+from expectations.errors import FileRejected
 from ingest.readers import ParsedFile, read_return
 from ingest.template import csv_template, xlsx_template
 from svw.demo import (
@@ -23,7 +24,6 @@ from svw.demo import (
     DemoFile,
     demo_files,
 )
-from svw.settings import MEASURE_CATALOGUE_SEED, PLACES_SEED
 
 MB = 1024 * 1024
 SUBMITTER_FOLDER = re.compile(r"^incoming/[a-z0-9]+(?:-[a-z0-9]+)*/[^/]+$")

@@ -15,9 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
-from ingest.errors import FileRejected, ReturnError
+from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError
 from ingest.headers import HeaderMapping
-from ingest.schema import MAX_REPORTED_ERRORS
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and any other zip)

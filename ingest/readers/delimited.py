@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from ingest.errors import FileRejected, ReturnError
+from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError
 from ingest.headers import HeaderMapping, map_headers
 from ingest.readers._table import (
     EMPTY_FILE,
@@ -27,7 +27,6 @@ from ingest.readers._table import (
     rejected,
     unlabelled,
 )
-from ingest.schema import MAX_REPORTED_ERRORS
 
 NAME = "csv"
 DELIMITERS = (",", ";", "\t")  # in order of preference when a header line is ambiguous

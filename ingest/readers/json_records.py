@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pyarrow as pa
 
-from ingest.errors import ReturnError
+from expectations.errors import ReturnError
 from ingest.headers import map_headers
 from ingest.readers._table import (
     FileFormat,

@@ -1,8 +1,15 @@
-"""The one shape every problem with a submitted file takes, whoever finds it."""
+"""The one shape every problem with a submitted file takes, whoever finds it.
+
+Readers (``ingest``) and the gate (``expectations.gate``) both report in it, and the
+rejection reports are written from it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+# Errors reported to a sender are capped; the total is always given.
+MAX_REPORTED_ERRORS = 1000
 
 
 @dataclass(frozen=True)

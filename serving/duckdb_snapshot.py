@@ -1,8 +1,10 @@
-"""The read-only snapshot BI tools query: never the file the pipeline writes.
+"""DuckDB serving: a read-only snapshot file for BI tools, never the file the pipeline writes.
 
 DuckDB lets one process write a file and then no one else may open it, so BI tools
 get their own copy of the ``marts`` schema, swapped in by an atomic rename: a reader
-sees the old snapshot or the new one, never a half-written one.
+sees the old snapshot or the new one, never a half-written one. Views of the marts
+(deprecated aliases, say) are copied as tables: a view's SQL names the warehouse
+file's catalog, which the snapshot does not have.
 """
 
 from __future__ import annotations
@@ -30,10 +32,13 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
     try:
         quoted = str(warehouse_path).replace("'", "''")
         connection.execute(f"attach '{quoted}' as warehouse (read_only)")
+        published = ", ".join(repr(s) for s in PUBLISHED_SCHEMAS)
         tables = connection.execute(
             "select schema_name, table_name from duckdb_tables() "
-            "where database_name = 'warehouse' and schema_name in "
-            f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
+            f"where database_name = 'warehouse' and schema_name in ({published}) "
+            "union all select schema_name, view_name from duckdb_views() "
+            f"where database_name = 'warehouse' and schema_name in ({published}) "
+            "order by 1, 2"
         ).fetchall()
         for schema in {schema for schema, _ in tables}:
             connection.execute(f'create schema "{schema}"')

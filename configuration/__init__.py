@@ -1,0 +1,189 @@
+"""All configuration: environment variables with documented defaults, read in one place.
+
+The bottom layer: it imports nothing of the project's. :meth:`Settings.from_env` is the
+only reader of ``SVW_*`` variables; the CLI calls it once and every other layer receives
+the resulting :class:`Settings` (or the plain values in it). The README's
+"Configuration" section lists the same variables, and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+MEASURE_CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "measure_catalogue.csv"
+PLACES_SEED = DBT_PROJECT_DIR / "seeds" / "places.csv"
+# The committed Dagster instance configuration (telemetry off, one writing run at a time).
+DAGSTER_YAML = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
+
+DEFAULT_EDITION = "svw-illustrative-2026"
+DEFAULT_READER_ROLE = "svw_reader"
+
+# Usage reporting of every tool in the stack is switched off (no telemetry).
+TELEMETRY_OFF: Mapping[str, str] = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class ConfigurationError(ValueError):
+    """A setting has a value the pipeline cannot use; the message says which and why."""
+
+
+def _absolute(path: str) -> Path:
+    return Path(path).expanduser().resolve()
+
+
+@dataclass(frozen=True)
+class PostgresDatabase:
+    """Where a PostgreSQL warehouse lives."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = field(default="", repr=False)
+    database: str = "svw"
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresDatabase:
+        parts = urlsplit(url)
+        if parts.scheme not in POSTGRES_SCHEMES or not parts.path.strip("/"):
+            raise ConfigurationError(
+                f"SVW_WAREHOUSE={url!r}: a PostgreSQL warehouse is written "
+                "postgresql://user:password@host:port/database"
+            )
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            database=unquote(parts.path.strip("/")),
+        )
+
+    def sqlalchemy_url(self) -> str:
+        from urllib.parse import quote
+
+        credentials = quote(self.user, safe="")
+        if self.password:
+            credentials += ":" + quote(self.password, safe="")
+        return f"postgresql+psycopg2://{credentials}@{self.host}:{self.port}/{self.database}"
+
+
+@dataclass(frozen=True)
+class DuckDBFile:
+    """A DuckDB warehouse: one file on this machine."""
+
+    path: Path
+
+
+WarehouseLocation = DuckDBFile | PostgresDatabase
+
+
+def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
+    value = env.get("SVW_WAREHOUSE", "")
+    if value.split("://", 1)[0] in POSTGRES_SCHEMES:
+        return PostgresDatabase.from_url(value)
+    if not value and env.get("SVW_PG_HOST"):
+        return PostgresDatabase(
+            host=env["SVW_PG_HOST"],
+            port=int(env.get("SVW_PG_PORT", "5432")),
+            user=env.get("SVW_PG_USER", "postgres"),
+            password=env.get("SVW_PG_PASSWORD", ""),
+            database=env.get("SVW_PG_DATABASE", "svw"),
+        )
+    if "://" in value:
+        raise ConfigurationError(
+            f"SVW_WAREHOUSE={value!r}: give a DuckDB file path or a postgresql:// URL"
+        )
+    return DuckDBFile(_absolute(value or "./data/warehouse.duckdb"))
+
+
+def _number(env: Mapping[str, str], name: str, default: str) -> float:
+    text = env.get(name, default)
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Local paths are absolute, so subprocesses (dbt) agree."""
+
+    bucket_url: str
+    warehouse: WarehouseLocation
+    serving_path: Path
+    dagster_home: Path
+    settle_seconds: float = 30.0
+    max_file_bytes: int = 200 * 1024 * 1024
+    default_edition: str = DEFAULT_EDITION
+    s3_endpoint_url: str | None = None
+    reader_role: str = DEFAULT_READER_ROLE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        bucket = env.get("SVW_BUCKET", "./data/bucket")
+        if "://" not in bucket:
+            bucket = str(_absolute(bucket))
+        return cls(
+            bucket_url=bucket,
+            warehouse=_warehouse_location(env),
+            serving_path=_absolute(env.get("SVW_SERVING", "./data/serving.duckdb")),
+            dagster_home=_absolute(env.get("DAGSTER_HOME", str(DAGSTER_YAML.parent))),
+            settle_seconds=_number(env, "SVW_SETTLE_SECONDS", "30"),
+            max_file_bytes=int(_number(env, "SVW_MAX_FILE_MB", "200") * 1024 * 1024),
+            default_edition=env.get("SVW_DEFAULT_EDITION", DEFAULT_EDITION),
+            # The standard AWS variable; credentials come from the usual AWS chain.
+            s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+            reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
+        )
+
+    def child_environment(self) -> dict[str, str]:
+        """What a child process (dbt, a Dagster code server) needs to see these settings.
+
+        dbt reads its profile only from environment variables (dbt_project/profiles.yml),
+        so this is the one bridge from :class:`Settings` to the environment.
+        """
+        env = {
+            **TELEMETRY_OFF,
+            "SVW_BUCKET": self.bucket_url,
+            "SVW_SERVING": str(self.serving_path),
+            "SVW_SETTLE_SECONDS": str(self.settle_seconds),
+            "SVW_MAX_FILE_MB": str(self.max_file_bytes / (1024 * 1024)),
+            "SVW_DEFAULT_EDITION": self.default_edition,
+            "SVW_PG_READER_ROLE": self.reader_role,
+            "DAGSTER_HOME": str(self.dagster_home),
+        }
+        if self.s3_endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.s3_endpoint_url
+        return {**env, **dbt_environment(self.warehouse)}
+
+
+def dbt_environment(location: WarehouseLocation) -> dict[str, str]:
+    """The variables dbt_project/profiles.yml reads to reach ``location``."""
+    if isinstance(location, DuckDBFile):
+        return {
+            "SVW_DBT_TARGET": "duckdb",
+            "SVW_WAREHOUSE": str(location.path),
+            "SVW_DBT_MARTS_SCHEMA": "marts",
+        }
+    return {
+        "SVW_DBT_TARGET": "postgres",
+        # BI reads schema marts; dbt builds beside it and serving swaps it in.
+        "SVW_DBT_MARTS_SCHEMA": "marts_build",
+        "SVW_WAREHOUSE": "",
+        "SVW_PG_HOST": location.host,
+        "SVW_PG_PORT": str(location.port),
+        "SVW_PG_USER": location.user,
+        "SVW_PG_PASSWORD": location.password,
+        "SVW_PG_DATABASE": location.database,
+    }

@@ -1,0 +1,97 @@
+"""The tables ingestion owns in the warehouse (schemas ``raw`` and ``landing``).
+
+dbt owns every other schema and reads these as sources. ``raw.return_lines`` has one
+column per return field (:data:`expectations.fields.RETURN_FIELDS`) after three of our
+own; its DDL and the load statement are both derived from the field table, so a new
+field cannot reach one without the other. The SQL is valid on DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from expectations.fields import RETURN_FIELDS
+from warehouse import Warehouse
+
+LANDING_SCHEMA = "landing"
+SUBMISSIONS_TABLE = "raw.submissions"
+RETURN_LINES_TABLE = "raw.return_lines"
+SUBMISSION_ID_SEQUENCE = "raw.submission_id_seq"
+
+# Columns of raw.return_lines that come from the pipeline, not from the sender.
+_LINE_PROVENANCE = (
+    ("submission_id", "bigint not null"),
+    ("source_row", "integer not null"),
+    ("submitter", "varchar not null"),
+)
+
+_SUBMISSIONS_DDL = f"""
+create table if not exists {SUBMISSIONS_TABLE} (
+    submission_id bigint primary key,
+    submitter varchar,
+    original_path varchar not null,
+    sha256 varchar not null,
+    size_bytes bigint not null,
+    file_format varchar,
+    received_at timestamp not null,
+    processed_at timestamp not null,
+    status varchar not null,
+    line_count integer not null,
+    error_count integer not null,
+    final_location varchar not null,
+    report_location varchar,
+    duplicate_of bigint,
+    run_id varchar,
+    warnings varchar,
+    moved_at timestamp
+);
+"""
+
+
+def _return_lines_ddl() -> str:
+    columns = [f"{name} {sql}" for name, sql in _LINE_PROVENANCE] + [
+        f"{field.column} {field.sql_type}{' not null' if field.always_filled else ''}"
+        for field in RETURN_FIELDS
+    ]
+    body = ",\n    ".join(columns)
+    return f"create table if not exists {RETURN_LINES_TABLE} (\n    {body}\n);\n"
+
+
+RAW_DDL = (
+    "create schema if not exists raw;\n"
+    f"create schema if not exists {LANDING_SCHEMA};\n"
+    f"create sequence if not exists {SUBMISSION_ID_SEQUENCE} start 1;\n"
+    + _SUBMISSIONS_DDL
+    + _return_lines_ddl()
+)
+
+
+def ensure_raw_tables(warehouse: Warehouse) -> None:
+    """Create the raw and landing schemas and tables where missing (idempotent)."""
+    with warehouse.begin() as connection:
+        connection.exec_driver_sql(RAW_DDL)
+        warehouse.prepare(connection)
+
+
+def load_staged_lines(
+    connection: sa.Connection, staged_table: str, submission_id: int, submitter: str
+) -> None:
+    """Append a staged file's lines to raw.return_lines: named columns, bound values."""
+    targets = ["submission_id", "source_row", "submitter", *(f.column for f in RETURN_FIELDS)]
+    values = [
+        ":submission_id",
+        "source_row",
+        ":submitter",
+        *(f.staged_value for f in RETURN_FIELDS),
+    ]
+    connection.execute(
+        sa.text(
+            f"insert into {RETURN_LINES_TABLE} ({', '.join(targets)}) "
+            f"select {', '.join(values)} from {staged_table} order by source_row"
+        ),
+        {"submission_id": submission_id, "submitter": submitter},
+    )
+
+
+def next_submission_id(connection: sa.Connection) -> int:
+    return connection.exec_driver_sql(f"select nextval('{SUBMISSION_ID_SEQUENCE}')").scalar_one()
