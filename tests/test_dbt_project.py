@@ -2,10 +2,12 @@
 
 One ``dbt build`` (seeds, models, data tests and unit tests) runs per target against
 raw tables filled with the same hand-chosen rows; the marts are then compared with
-values worked out by hand below from the illustrative catalogue's proxies, the same
-expectations on both targets. The rows cover a superseded return, a return with the
-same identity from another submitter, another contract, a line whose period crosses
-31 March, and a place code missing from places.csv.
+values worked out by hand below from the illustrative catalogue's proxies and written
+as literals, the same expectations on both targets. The rows cover a superseded
+return, a return with the same identity from another submitter, another contract, a
+line whose period crosses 31 March, and a place code missing from places.csv. The
+marts' names and columns are checked too, and the deprecated alias views
+(``place_totals``, ``submissions``) against the tables they alias.
 
 The raw tables are created on both engines by ingestion's own ``RAW_DDL``, so the
 schema dbt is tested against cannot drift from the one ingestion writes. The
@@ -32,8 +34,8 @@ from ingest.raw_tables import RAW_DDL
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"
 
-# Proxies the expected values below were worked out with; checked against the seed
-# so a re-based catalogue fails here with a clear message, not as a wrong total.
+# Proxies the expected values below were worked out with by hand; checked against the
+# seed so a re-based catalogue fails here with a clear message, not as a wrong total.
 PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
 
 # The raw columns the rows below fill, in order. Inserts name them, so columns that
@@ -348,13 +350,16 @@ def test_expected_proxies_match_the_catalogue_seed() -> None:
     assert {code: seed[code] for code in PROXIES} == PROXIES
 
 
-def test_place_totals(warehouse: Warehouse) -> None:
-    nt24, nt28 = PROXIES["NT24"], PROXIES["NT28"]
-    helping_hands = 10 * nt24  # 165.00 over 61 days
-    # Last column, is_illustrative: every line here is priced from the illustrative
-    # edition, so every total is flagged (the unit tests cover a licensed one).
+def test_fct_place_totals(warehouse: Warehouse) -> None:
+    # Every total is worked out by hand from PROXIES (NT1 21500, NT24 16.50, NT28 21,
+    # NT31 230) and written as a literal, so a wrong rule in the models cannot also
+    # move the expectation. Last column, is_illustrative: every line here is priced
+    # from the illustrative edition, so every total is flagged (the unit tests cover a
+    # licensed one).
     expected = [
-        # E06000099 is not in places.csv: no name or region, country from its code
+        # E06000099 is not in places.csv: no name or region, country from its code.
+        # Helping Hands: 10 h x 16.50 = 165.00 over 61 days, 31 of them in 2023-24:
+        # 165 x 31 / 61 = 83.852459... -> 83.85
         (
             "E06000099",
             None,
@@ -364,11 +369,13 @@ def test_place_totals(warehouse: Warehouse) -> None:
             "2023-24",
             "Social",
             "third",
-            round(helping_hands * 31 / 61, 2),
+            83.85,
             1,
             1,
             True,
-        ),  # 83.852459... -> 83.85
+        ),
+        # the other 30 days, 165 x 30 / 61 = 81.147540..., plus Food Share's
+        # 3 h x 21 = 63, wholly in 2024-25: 144.147540... -> 144.15
         (
             "E06000099",
             None,
@@ -378,11 +385,12 @@ def test_place_totals(warehouse: Warehouse) -> None:
             "2024-25",
             "Social",
             "third",
-            round(helping_hands * 30 / 61 + 3 * nt28, 2),
+            144.15,
             2,
             2,
             True,
-        ),  # 81.147540... + 63 -> 144.15
+        ),
+        # another submitter's return stays: 0.5 FTE x 21500 = 10750
         (
             "E08000003",
             "Manchester",
@@ -392,11 +400,12 @@ def test_place_totals(warehouse: Warehouse) -> None:
             "2023-24",
             "Jobs",
             "private",
-            0.5 * PROXIES["NT1"],
+            10750.0,
             1,
             1,
             True,
-        ),  # another submitter's return stays
+        ),
+        # contract C-200 is another return, never superseded: 2 tCO2e x 230 = 460
         (
             "E08000035",
             "Leeds",
@@ -406,12 +415,13 @@ def test_place_totals(warehouse: Warehouse) -> None:
             "2023-24",
             "Environment",
             "private",
-            2 * PROXIES["NT31"],
+            460.0,
             1,
             1,
             True,
-        ),  # contract C-200
-        # 120 corrected hours only: the 100 hours and the NT14 spend were superseded
+        ),
+        # 120 corrected hours only, 120 x 16.50 = 1980: the 100 hours (1650) and the
+        # NT14 spend (5000) of the first file were superseded
         (
             "E08000035",
             "Leeds",
@@ -421,20 +431,19 @@ def test_place_totals(warehouse: Warehouse) -> None:
             "2023-24",
             "Social",
             "private",
-            120 * nt24,
+            1980.0,
             1,
             1,
             True,
         ),
     ]
-    assert [e[8] for e in expected] == [83.85, 144.15, 10750.0, 460.0, 1980.0]
     actual = _rows(
         warehouse,
         """
         select place_code, place_name, region_code, region_name, country_code,
                financial_year, theme, sector, social_value_gbp, line_count,
                organisation_count, is_illustrative
-        from marts.place_totals
+        from marts.fct_place_totals
         order by place_code, financial_year, theme, sector
         """,
     )
@@ -539,13 +548,13 @@ def test_superseded_lines_stay_visible_in_history(warehouse: Warehouse) -> None:
     ) == [("1-2", 2), ("1-3", 2)]
 
 
-def test_submissions_mart_shows_fate_of_each_file(warehouse: Warehouse) -> None:
+def test_fct_submissions_shows_fate_of_each_file(warehouse: Warehouse) -> None:
     assert _rows(
         warehouse,
         """
         select submission_id, status, report_location, duplicate_of,
                current_line_count, superseded_line_count
-        from marts.submissions
+        from marts.fct_submissions
         order by submission_id
         """,
     ) == [
@@ -555,6 +564,101 @@ def test_submissions_mart_shows_fate_of_each_file(warehouse: Warehouse) -> None:
         (4, "rejected", "reports/stray.txt", None, 0, 0),
         (5, "duplicate", None, 2, 0, 0),
     ]
+
+
+# The deprecated alias views: old name, new table, the table's key, and its row count
+# from the rows above (5 place totals; 5 files in the ledger), so that two empty
+# relations cannot pass as equal.
+DEPRECATED_ALIASES = [
+    ("place_totals", "fct_place_totals", "place_code, financial_year, theme, sector", 5),
+    ("submissions", "fct_submissions", "submission_id", 5),
+]
+
+
+def test_deprecated_aliases_return_exactly_the_new_tables_rows(warehouse: Warehouse) -> None:
+    for alias, table, key, row_count in DEPRECATED_ALIASES:
+        relation_types = _rows(
+            warehouse,
+            f"""
+            select table_name, table_type from information_schema.tables
+            where table_schema = 'marts' and table_name in ('{alias}', '{table}')
+            order by table_name
+            """,
+        )
+        assert relation_types == [(table, "BASE TABLE"), (alias, "VIEW")]
+        columns = [
+            _rows(
+                warehouse,
+                f"""
+                select column_name, data_type from information_schema.columns
+                where table_schema = 'marts' and table_name = '{name}'
+                order by ordinal_position
+                """,
+            )
+            for name in (alias, table)
+        ]
+        assert columns[0] == columns[1], alias
+        alias_rows = _rows(warehouse, f"select * from marts.{alias} order by {key}")
+        table_rows = _rows(warehouse, f"select * from marts.{table} order by {key}")
+        assert len(table_rows) == row_count, table
+        assert alias_rows == table_rows, alias
+
+
+# What BI sees in marts, relation by relation: its type and columns, in order.
+PLACE_TOTALS_COLUMNS = (
+    "place_code, place_name, region_code, region_name, country_code, financial_year, "
+    "theme, sector, social_value_gbp, line_count, organisation_count, is_illustrative"
+)
+SUBMISSIONS_MART_COLUMNS = (
+    "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
+    "received_at, processed_at, status, line_count, error_count, final_location, "
+    "report_location, duplicate_of, run_id, warnings, current_line_count, "
+    "superseded_line_count"
+)
+MARTS = {
+    "dim_measure": (
+        "BASE TABLE",
+        "edition, measure_code, theme, outcome, description, unit, proxy_value_gbp, "
+        "is_illustrative, source, licence",
+    ),
+    "dim_place": (
+        "BASE TABLE",
+        "place_code, place_name, region_code, region_name, country_code, country_name, "
+        "is_known_place",
+    ),
+    "fct_place_totals": ("BASE TABLE", PLACE_TOTALS_COLUMNS),
+    "fct_social_value": (
+        "BASE TABLE",
+        "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
+        "organisation_name, sector, contract_ref, period_start, period_end, measure_code, "
+        "edition, theme, outcome, quantity, unit, proxy_value_gbp, is_illustrative, "
+        "social_value_gbp, place_code, evidence",
+    ),
+    "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
+    "place_totals": ("VIEW", PLACE_TOTALS_COLUMNS),
+    "submissions": ("VIEW", SUBMISSIONS_MART_COLUMNS),
+}
+
+
+def test_marts_keep_their_names_and_columns(warehouse: Warehouse) -> None:
+    relations = _rows(
+        warehouse,
+        """
+        select table_name, table_type from information_schema.tables
+        where table_schema = 'marts' order by table_name
+        """,
+    )
+    assert relations == [(name, kind) for name, (kind, _) in sorted(MARTS.items())]
+    for name, (_, columns) in MARTS.items():
+        actual = _rows(
+            warehouse,
+            f"""
+            select column_name from information_schema.columns
+            where table_schema = 'marts' and table_name = '{name}'
+            order by ordinal_position
+            """,
+        )
+        assert [column for (column,) in actual] == columns.split(", "), name
 
 
 def test_dim_place_flags_unknown_places(warehouse: Warehouse) -> None:

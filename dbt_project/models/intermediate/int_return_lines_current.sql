@@ -1,4 +1,18 @@
+{#
+    The one place where line attributes join the supersession result: every column
+    of stg_return_lines is carried on with select *, so a column added to
+    raw.return_lines reaches the later intermediate models without being listed in
+    them. Only the file's received order comes from the history model; the return
+    identity is already among the staging columns.
+#}
+
 with
+
+return_lines as (
+
+    select * from {{ ref('stg_return_lines') }}
+
+),
 
 history as (
 
@@ -9,28 +23,17 @@ history as (
 current_lines as (
 
     select
-        line_id,
-        submission_id,
-        source_row,
-        submitter,
-        source_file,
-        received_at,
-        organisation_id,
-        organisation_name,
-        sector,
-        contract_ref,
-        period_start,
-        period_end,
-        measure_code,
-        edition,
-        quantity,
-        reported_unit,
-        place_code,
-        evidence
+        return_lines.*,
+        history.source_file,
+        history.received_at
 
-    from history
+    from return_lines
 
-    where not is_superseded
+    -- inner: lines of files that were not loaded have no history row
+    inner join history
+        on return_lines.line_id = history.line_id
+
+    where not history.is_superseded
 
 )
 

@@ -5,6 +5,11 @@
     including measures the new version no longer lists (that is how a sender
     withdraws a line). The identity includes the submitter, so one submitter can
     never overwrite another's returns.
+
+    Only the columns the rule reads (the return identity and the file's received
+    order) and its outputs are carried here. Line attributes (measure, quantity,
+    place, evidence, ...) are joined from stg_return_lines once, in
+    int_return_lines_current, so a new raw column never has to pass through here.
 #}
 
 with
@@ -26,22 +31,17 @@ loaded_lines as (
     select
         return_lines.line_id,
         return_lines.submission_id,
-        return_lines.source_row,
+
+        -- the return identity
         return_lines.submitter,
-        submissions.original_path as source_file,
-        submissions.received_at,
         return_lines.organisation_id,
-        return_lines.organisation_name,
-        return_lines.sector,
         return_lines.contract_ref,
         return_lines.period_start,
         return_lines.period_end,
-        return_lines.measure_code,
-        return_lines.edition,
-        return_lines.quantity,
-        return_lines.reported_unit,
-        return_lines.place_code,
-        return_lines.evidence
+
+        -- the received order of the line's file
+        submissions.received_at,
+        submissions.original_path as source_file
 
     from return_lines
 
@@ -81,22 +81,13 @@ final as (
     select
         line_id,
         submission_id,
-        source_row,
         submitter,
-        source_file,
-        received_at,
         organisation_id,
-        organisation_name,
-        sector,
         contract_ref,
         period_start,
         period_end,
-        measure_code,
-        edition,
-        quantity,
-        reported_unit,
-        place_code,
-        evidence,
+        received_at,
+        source_file,
         submission_id <> current_submission_id as is_superseded,
         case
             when submission_id <> current_submission_id

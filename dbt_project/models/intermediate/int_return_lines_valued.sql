@@ -23,31 +23,16 @@ catalogue as (
 valued as (
 
     select
-        current_lines.line_id,
-        current_lines.submission_id,
-        current_lines.source_row,
-        current_lines.submitter,
-        current_lines.source_file,
-        current_lines.received_at,
-        current_lines.organisation_id,
-        current_lines.organisation_name,
-        current_lines.sector,
-        current_lines.contract_ref,
-        current_lines.period_start,
-        current_lines.period_end,
-        current_lines.measure_code,
-        current_lines.edition,
+        -- every line attribute, whatever staging adds; the catalogue's columns
+        -- have names staging does not use (the sender's unit is reported_unit)
+        current_lines.*,
         catalogue.theme,
         catalogue.outcome,
-        current_lines.quantity,
-        current_lines.reported_unit,
         catalogue.unit,
         catalogue.proxy_value_gbp,
         catalogue.is_illustrative,
         -- unrounded: rounding happens once, after totalling
-        current_lines.quantity * catalogue.proxy_value_gbp as social_value_gbp,
-        current_lines.place_code,
-        current_lines.evidence
+        current_lines.quantity * catalogue.proxy_value_gbp as social_value_gbp
 
     from current_lines
 

@@ -1,10 +1,10 @@
--- Shown in Dagster as an asset check on place_totals.
-{{ config(meta={"dagster": {"ref": {"name": "place_totals"}}}) }}
+-- Shown in Dagster as an asset check on fct_place_totals.
+{{ config(meta={"dagster": {"ref": {"name": "fct_place_totals"}}}) }}
 
 {#
     Apportioning across financial years and grouping must neither lose nor invent
-    value: per place, the place_totals rows add up to the rounded sum of the facts.
-    Each place_totals row is rounded on its own, so the sums may differ by at most
+    value: per place, the fct_place_totals rows add up to the rounded sum of the facts.
+    Each fct_place_totals row is rounded on its own, so the sums may differ by at most
     half a penny per row.
 #}
 
@@ -28,10 +28,10 @@ totals_by_place as (
 
     select
         place_code,
-        sum(social_value_gbp) as place_totals_social_value_gbp,
+        sum(social_value_gbp) as fct_place_totals_social_value_gbp,
         count(*) as n_rows
 
-    from {{ ref('place_totals') }}
+    from {{ ref('fct_place_totals') }}
 
     group by place_code
 
@@ -43,8 +43,8 @@ compared as (
         coalesce(fct_by_place.place_code, totals_by_place.place_code) as place_code,
         {{ round_to_pence('coalesce(fct_by_place.fct_social_value_gbp, 0)') }}
             as fct_social_value_gbp,
-        coalesce(totals_by_place.place_totals_social_value_gbp, 0)
-            as place_totals_social_value_gbp,
+        coalesce(totals_by_place.fct_place_totals_social_value_gbp, 0)
+            as fct_place_totals_social_value_gbp,
         coalesce(totals_by_place.n_rows, 0) as n_rows
 
     from fct_by_place
@@ -57,5 +57,5 @@ compared as (
 select *
 from compared
 where
-    abs(fct_social_value_gbp - place_totals_social_value_gbp)
+    abs(fct_social_value_gbp - fct_place_totals_social_value_gbp)
     > 0.005 * n_rows + 0.000001
