@@ -9,13 +9,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from configuration import Settings
 from ingest.bucket import Bucket
 from tests.returns import BAD_CSV, LEEDS_Q1
+from tests.warehouses import raw_rows
 
 SVW = str(Path(sys.executable).parent / "svw")
 
@@ -40,9 +40,10 @@ def test_validate_reports_rows_and_writes_nothing(svw_settings: Settings, tmp_pa
     assert "row 3, column quantity, value '-5'" in result.stdout
     assert "row 4, column measure_code, value 'NT999'" in result.stdout
     assert sorted(p.name for p in work.iterdir()) == ["bad.csv", "good.csv"]
-    assert not svw_settings.warehouse_path.exists()
+    assert not svw_settings.warehouse.path.exists()
     assert not Path(svw_settings.bucket_url).exists()
-    assert not svw_settings.dagster_home.exists()
+    # No run was recorded: the Dagster home holds only its committed configuration.
+    assert [p.name for p in svw_settings.dagster_home.iterdir()] == ["dagster.yaml"]
 
 
 def test_validate_exits_zero_when_every_file_would_load(
@@ -131,9 +132,5 @@ def test_validator_failure_fails_the_run_and_leaves_the_file_pending(
     assert "infrastructure error" in result.stdout
     assert bucket.pending(0)[0].path == "incoming/leeds-council/q1.csv"
     assert not bucket.exists("rejected")
-    connection = duckdb.connect(str(svw_settings.warehouse_path), read_only=True)
-    try:
-        assert connection.execute("select count(*) from raw.submissions").fetchone() == (0,)
-        assert connection.execute("select count(*) from raw.return_lines").fetchone() == (0,)
-    finally:
-        connection.close()
+    assert raw_rows(svw_settings, "select count(*) from raw.submissions") == [(0,)]
+    assert raw_rows(svw_settings, "select count(*) from raw.return_lines") == [(0,)]

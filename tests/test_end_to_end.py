@@ -89,7 +89,7 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
     # The unknown place keeps its totals, without a name.
     assert served_rows(
         settings,
-        f"select place_name from marts.place_totals where place_code = '{UNKNOWN_PLACE}'",
+        f"select place_name from marts.fct_place_totals where place_code = '{UNKNOWN_PLACE}'",
     ) == [(None,), (None,)]
 
 

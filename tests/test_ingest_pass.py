@@ -1,4 +1,5 @@
-"""One ingestion pass without Dagster or dbt: locations, duplicates, size, received order."""
+"""One ingestion pass without Dagster or dbt, on each engine: locations, duplicates,
+size, received order."""
 
 from __future__ import annotations
 
@@ -7,35 +8,29 @@ import os
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
-from ingest.warehouse import ensure_raw_schema, open_warehouse
 
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
-from ingest.staging import ensure_reference_tables
 from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED
+from warehouse import Warehouse
 
 
-def ingest(bucket: Bucket, warehouse: Path, max_file_bytes: int = 10_000_000):
-    with open_warehouse(warehouse) as engine:
-        ensure_raw_schema(engine)
-        with engine.begin() as connection:
-            ensure_reference_tables(connection)
-        return Ingestor(
-            bucket, engine, default_edition="svw-illustrative-2026", max_file_bytes=max_file_bytes
-        ).run(settle_seconds=0)
+def ingest(bucket: Bucket, warehouse: Warehouse, max_file_bytes: int = 10_000_000):
+    return Ingestor(
+        bucket, warehouse, default_edition="svw-illustrative-2026", max_file_bytes=max_file_bytes
+    ).run(settle_seconds=0)
 
 
-def fates(warehouse: Path) -> list[tuple]:
-    connection = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return connection.execute(
-            "select original_path, status, final_location, duplicate_of is not null "
-            "from raw.submissions order by submission_id"
-        ).fetchall()
-    finally:
-        connection.close()
+def fates(warehouse: Warehouse) -> list[tuple]:
+    with warehouse.connect() as connection:
+        return [
+            tuple(row)
+            for row in connection.exec_driver_sql(
+                "select original_path, status, final_location, duplicate_of is not null "
+                "from raw.submissions order by submission_id"
+            )
+        ]
 
 
 @pytest.fixture
@@ -48,11 +43,13 @@ def test_missing_local_bucket_is_created(tmp_path: Path) -> None:
     assert (tmp_path / "new" / "bucket" / "incoming").is_dir()
 
 
-def test_bad_locations_are_rejected_with_a_reason(bucket: Bucket, tmp_path: Path) -> None:
+def test_bad_locations_are_rejected_with_a_reason(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
     bucket.write("incoming/loose.csv", LEEDS_Q1)
     bucket.write("incoming/Leeds Council/q1.csv", LEEDS_Q1)
-    ingest(bucket, tmp_path / "w.duckdb")
-    assert sorted(fates(tmp_path / "w.duckdb")) == [
+    ingest(bucket, seeded_warehouse)
+    assert sorted(fates(seeded_warehouse)) == [
         ("incoming/Leeds Council/q1.csv", "rejected", "rejected/Leeds Council/q1.csv", False),
         ("incoming/loose.csv", "rejected", "rejected/loose.csv", False),
     ]
@@ -60,13 +57,15 @@ def test_bad_locations_are_rejected_with_a_reason(bucket: Bucket, tmp_path: Path
     assert "incoming/<submitter>/" in report["errors"][0]["message"]
 
 
-def test_same_bytes_under_any_name_or_sender_is_a_duplicate(bucket: Bucket, tmp_path: Path) -> None:
+def test_same_bytes_under_any_name_or_sender_is_a_duplicate(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
-    ingest(bucket, tmp_path / "w.duckdb")
+    ingest(bucket, seeded_warehouse)
     bucket.write("incoming/other-sender/renamed.csv", LEEDS_Q1)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)  # same name again
-    ingest(bucket, tmp_path / "w.duckdb")
-    assert fates(tmp_path / "w.duckdb") == [
+    ingest(bucket, seeded_warehouse)
+    assert fates(seeded_warehouse) == [
         ("incoming/leeds-council/q1.csv", "loaded", "archive/leeds-council/q1.csv", False),
         (
             "incoming/other-sender/renamed.csv",
@@ -79,26 +78,30 @@ def test_same_bytes_under_any_name_or_sender_is_a_duplicate(bucket: Bucket, tmp_
     assert bucket.read("archive/leeds-council/q1.csv") == LEEDS_Q1
 
 
-def test_rejected_file_sent_again_is_rejected_again(bucket: Bucket, tmp_path: Path) -> None:
+def test_rejected_file_sent_again_is_rejected_again(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
     bad = LEEDS_Q1.replace(b"NT24", b"NT999")
     for _ in range(2):
         bucket.write("incoming/leeds-council/q1.csv", bad)
-        ingest(bucket, tmp_path / "w.duckdb")
-    assert [f[1:3] for f in fates(tmp_path / "w.duckdb")] == [
+        ingest(bucket, seeded_warehouse)
+    assert [f[1:3] for f in fates(seeded_warehouse)] == [
         ("rejected", "rejected/leeds-council/q1.csv"),
         ("rejected", "rejected/leeds-council/q1_2.csv"),
     ]
     assert bucket.exists("rejected/leeds-council/q1_2.csv.errors.json")
 
 
-def test_oversized_file_is_rejected_unread(bucket: Bucket, tmp_path: Path) -> None:
+def test_oversized_file_is_rejected_unread(bucket: Bucket, seeded_warehouse: Warehouse) -> None:
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
-    ingest(bucket, tmp_path / "w.duckdb", max_file_bytes=100)
+    ingest(bucket, seeded_warehouse, max_file_bytes=100)
     report = json.loads(bucket.read("rejected/leeds-council/q1.csv.errors.json"))
     assert "over the" in report["errors"][0]["message"]
 
 
-def test_files_are_received_in_modification_time_order(bucket: Bucket, tmp_path: Path) -> None:
+def test_files_are_received_in_modification_time_order(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
     # Written in one order, modified in the other: the later modification time wins.
     bucket.write("incoming/leeds-council/a-corrected.csv", LEEDS_Q1_CORRECTED)
     bucket.write("incoming/leeds-council/b-original.csv", LEEDS_Q1)
@@ -106,15 +109,15 @@ def test_files_are_received_in_modification_time_order(bucket: Bucket, tmp_path:
     root = Path(bucket.root) / "incoming" / "leeds-council"
     os.utime(root / "b-original.csv", (now - 60, now - 60))
     os.utime(root / "a-corrected.csv", (now - 30, now - 30))
-    ingest(bucket, tmp_path / "w.duckdb")
-    assert [f[0] for f in fates(tmp_path / "w.duckdb")] == [
+    ingest(bucket, seeded_warehouse)
+    assert [f[0] for f in fates(seeded_warehouse)] == [
         "incoming/leeds-council/b-original.csv",
         "incoming/leeds-council/a-corrected.csv",
     ]
 
 
 def test_file_sent_again_with_its_old_modification_time_is_a_new_drop(
-    bucket: Bucket, tmp_path: Path
+    bucket: Bucket, seeded_warehouse: Warehouse
 ) -> None:
     """Tools like `rsync -t` keep the modification time: the second send still counts."""
     mtime = time.time() - 120
@@ -122,8 +125,8 @@ def test_file_sent_again_with_its_old_modification_time_is_a_new_drop(
     for _ in range(2):
         bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
         os.utime(path, (mtime, mtime))
-        ingest(bucket, tmp_path / "w.duckdb")
-    assert [f[1:3] for f in fates(tmp_path / "w.duckdb")] == [
+        ingest(bucket, seeded_warehouse)
+    assert [f[1:3] for f in fates(seeded_warehouse)] == [
         ("loaded", "archive/leeds-council/q1.csv"),
         ("duplicate", "archive/leeds-council/q1_2.csv"),
     ]

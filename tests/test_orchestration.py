@@ -1,21 +1,41 @@
-"""Dagster wiring: definitions load, the sensor batches a tick into one run, BI snapshot."""
+"""Dagster wiring: definitions load, the sensor batches a tick into one run, and
+publishing to BI on both engines (a snapshot file; a schema swap with a read-only role)."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from configuration import Settings
+from configuration import PROJECT_ROOT, Settings
 from ingest.bucket import Bucket
-from orchestration.definitions import defs
-from orchestration.resources import SvwSettings
+from orchestration.definitions import build_definitions
+from orchestration.resources import build_resources
 from orchestration.sensors import bucket_sensor
 from serving.duckdb_snapshot import publish_snapshot
 from tests.returns import BAD_CSV, LEEDS_Q1
 
 
-def test_definitions_wire_one_job_with_sensor_and_schedule() -> None:
+def test_code_location_loads_as_dagster_loads_it(svw_settings: Settings) -> None:
+    # What `make dev` and the daemon do with workspace.yaml, through Dagster's own loader.
+    dagster = Path(sys.executable).parent / "dagster"
+    loaded = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert "Validation successful" in loaded.stdout + loaded.stderr
+
+
+def test_definitions_wire_one_job_with_sensor_and_schedule(svw_settings: Settings) -> None:
+    defs = build_definitions(svw_settings)
     job = defs.resolve_job_def("social_value_pipeline")
     assert job.executor_def is dg.in_process_executor
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
@@ -23,7 +43,7 @@ def test_definitions_wire_one_job_with_sensor_and_schedule() -> None:
         "reference/measure_catalogue",
         "raw/submissions",
         "raw/return_lines",
-        "marts/place_totals",
+        "marts/fct_place_totals",
         "marts/fct_social_value",
         "serving/bi_snapshot",
     } <= keys
@@ -32,8 +52,11 @@ def test_definitions_wire_one_job_with_sensor_and_schedule() -> None:
 
 
 def evaluate(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
+    resources = build_resources(Settings.from_env(), dbt=None)  # type: ignore[arg-type]
     context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, resources={"svw": SvwSettings()}
+        instance=instance,
+        cursor=cursor,
+        resources={name: resources[name] for name in ("bucket", "limits")},
     )
     return bucket_sensor(context)
 
@@ -99,6 +122,7 @@ def test_quality_gate_and_dbt_tests_surface_as_asset_checks(svw_settings: Settin
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
     bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
 
+    defs = build_definitions(svw_settings)
     result = defs.resolve_job_def("social_value_pipeline").execute_in_process(
         instance=dg.DagsterInstance.ephemeral()
     )
@@ -117,5 +141,6 @@ def test_quality_gate_and_dbt_tests_surface_as_asset_checks(svw_settings: Settin
     assert metadata["rows_checked"] == 2 + 3
     assert metadata["errors_found"] == 2
     # dbt's data tests are asset checks on the models they test.
-    assert checks[("marts/place_totals", "assert_place_totals_match_fct_social_value")].passed
+    totals_check = ("marts/fct_place_totals", "assert_fct_place_totals_match_fct_social_value")
+    assert checks[totals_check].passed
     assert any(key == "marts/fct_social_value" for key, _ in checks)

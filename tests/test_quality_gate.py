@@ -1,4 +1,5 @@
-"""Staging and the GX quality gate, against a real DuckDB file.
+"""Staging and the GX quality gate, against a real DuckDB file and a real PostgreSQL
+database (the tests taking ``any_warehouse`` run on both).
 
 Each rule is proven by one bad value at a known row: the gate must report exactly that
 (row, column, value) with a message that says how to fix it. Infrastructure failures
@@ -8,6 +9,7 @@ must raise ValidatorError instead of rejecting the sender's file.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,20 +21,20 @@ import numpy as np
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
-from ingest.warehouse import create_engine, duckdb_connection, ensure_raw_schema
 
-from expectations.errors import ReturnError
-from expectations.fields import ALL_FIELDS, MAX_REPORTED_ERRORS, REQUIRED_FIELDS
+from configuration import DuckDBFile
+from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
+from expectations.fields import ALL_FIELDS, REQUIRED_FIELDS
 from expectations.gate import GateResult, ValidatorError, validate_staged
 from expectations.return_lines import RULES
 from ingest.staging import (
     StagingError,
     clear_landing,
     drop_staged,
-    ensure_reference_tables,
     landing_table,
     stage_lines,
 )
+from warehouse import Warehouse, open_warehouse
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -70,25 +72,30 @@ def good_lines(count: int, **bad_at_row: dict[str, str | None]) -> list[dict[str
 
 
 @pytest.fixture
-def warehouse_path(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse.duckdb"
+def warehouse_path(tmp_path: Path, seeded_duckdb: Path) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(seeded_duckdb, path)
+    return path
 
 
 @pytest.fixture
-def engine(warehouse_path: Path) -> Iterator[sa.Engine]:
-    engine = create_engine(warehouse_path)
-    ensure_raw_schema(engine)
-    with engine.begin() as connection:
-        ensure_reference_tables(connection)
-    yield engine
-    engine.dispose()
+def engine(warehouse_path: Path) -> Iterator[Warehouse]:
+    """A seeded DuckDB warehouse (tests of DuckDB's own locking and GX layer use it)."""
+    with open_warehouse(DuckDBFile(warehouse_path)) as warehouse:
+        yield warehouse
 
 
-def check(engine: sa.Engine, lines: list[dict[str, str | None]]) -> GateResult:
+@pytest.fixture
+def any_warehouse(seeded_warehouse: Warehouse) -> Warehouse:
+    """A seeded warehouse on each engine in turn."""
+    return seeded_warehouse
+
+
+def check(engine: Warehouse, lines: list[dict[str, str | None]]) -> GateResult:
     return validate_staged(engine, stage_lines(engine, "file_1", lines_table(lines), EDITION))
 
 
-def staged_rows(engine: sa.Engine, table: str) -> list[dict[str, object]]:
+def staged_rows(engine: Warehouse, table: str) -> list[dict[str, object]]:
     with engine.connect() as connection:
         result = connection.execute(sa.text(f"select * from {table} order by source_row"))
         return [dict(row) for row in result.mappings()]
@@ -97,7 +104,7 @@ def staged_rows(engine: sa.Engine, table: str) -> list[dict[str, object]]:
 # --- staging ---------------------------------------------------------------------------
 
 
-def test_staging_reads_every_accepted_spelling(engine: sa.Engine) -> None:
+def test_staging_reads_every_accepted_spelling(any_warehouse: Warehouse) -> None:
     lines = [
         {**GOOD_LINE, "sector": "Local Authority", "quantity": "£12,500.50", "unit": "People FTE"},
         {
@@ -112,10 +119,10 @@ def test_staging_reads_every_accepted_spelling(engine: sa.Engine) -> None:
         },
         {**GOOD_LINE, "sector": "SME", "period_start": "01/04/2025", "quantity": "-£0.5"},
     ]
-    table = stage_lines(engine, "file_7", lines_table(lines), EDITION)
+    table = stage_lines(any_warehouse, "file_7", lines_table(lines), EDITION)
 
     assert table == "landing.file_7"
-    rows = staged_rows(engine, table)
+    rows = staged_rows(any_warehouse, table)
     typed = [
         (
             row["source_row"],
@@ -123,7 +130,7 @@ def test_staging_reads_every_accepted_spelling(engine: sa.Engine) -> None:
             str(row["period_start_value"]),
             str(row["period_end_value"]),
             row["quantity_value"],
-            row["edition_value"],
+            row["framework_value"],
             row["measure_code_value"],
             row["place_code_value"],
             row["catalogue_unit"],
@@ -151,22 +158,24 @@ def test_staging_reads_every_accepted_spelling(engine: sa.Engine) -> None:
     assert set(ALL_FIELDS) <= set(rows[0])
 
 
-def test_staging_leaves_unreadable_values_null(engine: sa.Engine) -> None:
+def test_staging_leaves_unreadable_values_null(any_warehouse: Warehouse) -> None:
     lines = [
         {**GOOD_LINE, "sector": "alien", "period_start": "31/02/2025", "quantity": "1,5"},
         {**GOOD_LINE, "period_start": "01/04/25", "period_end": "2025-06-30 12:00:00"},
         {**GOOD_LINE, "quantity": "1e400", "measure_code": "NT99", "framework": "old"},
     ]
-    rows = staged_rows(engine, stage_lines(engine, "file_8", lines_table(lines), EDITION))
+    rows = staged_rows(
+        any_warehouse, stage_lines(any_warehouse, "file_8", lines_table(lines), EDITION)
+    )
 
     assert [row["sector_value"] for row in rows] == [None, "private", "private"]
     assert [row["period_start_value"] for row in rows] == [None, None, date(2025, 4, 1)]
     assert rows[1]["period_end_value"] is None
     assert [row["quantity_value"] for row in rows] == [None, 3.5, None]
-    assert (rows[2]["edition_value"], rows[2]["measure_code_value"]) == ("old", None)
+    assert (rows[2]["framework_value"], rows[2]["measure_code_value"]) == ("old", None)
 
 
-def test_staging_200k_rows_in_bulk(engine: sa.Engine) -> None:
+def test_staging_200k_rows_in_bulk(engine: Warehouse) -> None:
     count = 200_000
     rows = np.arange(FIRST_ROW, FIRST_ROW + count)
     columns: dict[str, pa.Array] = {"source_row": pa.array(rows, pa.int64())}
@@ -195,53 +204,34 @@ def test_staging_table_names_must_be_identifiers() -> None:
             landing_table(bad)
 
 
-def test_drop_staged_and_clear_landing(engine: sa.Engine) -> None:
-    stage_lines(engine, "file_1", lines_table([GOOD_LINE]), EDITION)
-    stage_lines(engine, "file_2", lines_table([GOOD_LINE]), EDITION)
+def test_drop_staged_and_clear_landing(any_warehouse: Warehouse) -> None:
+    stage_lines(any_warehouse, "file_1", lines_table([GOOD_LINE]), EDITION)
+    stage_lines(any_warehouse, "file_2", lines_table([GOOD_LINE]), EDITION)
 
     def landing_tables() -> list[str]:
-        with engine.connect() as connection:
+        with any_warehouse.connect() as connection:
             return sorted(
-                duckdb_connection(connection)
-                .execute(
+                connection.exec_driver_sql(
                     "select table_name from information_schema.tables "
                     "where table_schema = 'landing'"
-                )
-                .fetchall()
+                ).fetchall()
             )
 
-    drop_staged(engine, "file_1")
+    drop_staged(any_warehouse, "file_1")
     assert landing_tables() == [("file_2",)]
-    clear_landing(engine)
+    clear_landing(any_warehouse)
     assert landing_tables() == []
 
 
-def test_staging_refuses_an_unknown_default_edition(engine: sa.Engine) -> None:
+def test_staging_refuses_an_unknown_default_edition(engine: Warehouse) -> None:
     with pytest.raises(StagingError, match="default edition 'nope'"):
         stage_lines(engine, "file_1", lines_table([GOOD_LINE]), "nope")
-
-
-def test_reference_tables_match_the_seed_types(engine: sa.Engine) -> None:
-    with engine.connect() as connection:
-        types = dict(
-            duckdb_connection(connection)
-            .execute(
-                "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'reference' and table_name = 'measure_catalogue'"
-            )
-            .fetchall()
-        )
-        places = connection.execute(sa.text("select count(*) from reference.places")).scalar()
-    assert types["proxy_value_gbp"] == "DOUBLE"
-    assert types["is_illustrative"] == "BOOLEAN"
-    assert types["measure_code"] == "VARCHAR"
-    assert places == 17
 
 
 # --- the gate: good files ---------------------------------------------------------------
 
 
-def test_good_file_passes(engine: sa.Engine) -> None:
+def test_good_file_passes(any_warehouse: Warehouse) -> None:
     # Without the DuckDB compatibility layer every expectation fails on this file.
     lines = [
         GOOD_LINE,
@@ -261,7 +251,7 @@ def test_good_file_passes(engine: sa.Engine) -> None:
         {**GOOD_LINE, "quantity": "0", "period_end": "2025-04-01"},
     ]
 
-    result = check(engine, lines)
+    result = check(any_warehouse, lines)
 
     assert result.errors == []
     assert (result.total_errors, result.rows_checked, result.passed) == (0, 3, True)
@@ -355,7 +345,7 @@ ONE_BAD_VALUE = [
         {"measure_code": "NT99"},
         "measure_code",
         "NT99",
-        [f"not in the {EDITION} edition", "Measures sheet of `svw template --format xlsx`"],
+        [f"not in the {EDITION} edition", "Measures sheet of the xlsx return template"],
         id="measure_code-unknown",
     ),
     pytest.param(
@@ -391,13 +381,13 @@ ONE_BAD_VALUE = [
 
 @pytest.mark.parametrize(("changes", "column", "value", "phrases"), ONE_BAD_VALUE)
 def test_one_bad_value_is_reported_at_its_row_and_column(
-    engine: sa.Engine,
+    any_warehouse: Warehouse,
     changes: dict[str, str | None],
     column: str,
     value: str | None,
     phrases: list[str],
 ) -> None:
-    result = check(engine, good_lines(4, row3=changes))
+    result = check(any_warehouse, good_lines(4, row3=changes))
 
     assert [(e.row, e.column, e.value) for e in result.errors] == [(3, column, value)]
     for phrase in phrases:
@@ -408,8 +398,8 @@ def test_one_bad_value_is_reported_at_its_row_and_column(
     assert [(s.column, s.unexpected_count) for s in failed] == [(column, 1)]
 
 
-def test_full_message_for_an_unknown_measure(engine: sa.Engine) -> None:
-    result = check(engine, good_lines(3, row4={"measure_code": "nt77"}))
+def test_full_message_for_an_unknown_measure(any_warehouse: Warehouse) -> None:
+    result = check(any_warehouse, good_lines(3, row4={"measure_code": "nt77"}))
 
     assert result.errors == [
         ReturnError(
@@ -418,8 +408,8 @@ def test_full_message_for_an_unknown_measure(engine: sa.Engine) -> None:
             value="nt77",
             message=(
                 "Measure code 'nt77' is not in the svw-illustrative-2026 edition of the measure "
-                "catalogue. Use a code listed on the Measures sheet of `svw template --format "
-                "xlsx` (e.g. NT1), or set framework to the edition the code comes from."
+                "catalogue. Use a code listed on the Measures sheet of the xlsx return "
+                "template (e.g. NT1), or set framework to the edition the code comes from."
             ),
         )
     ]
@@ -455,9 +445,9 @@ def test_full_message_for_an_unknown_measure(engine: sa.Engine) -> None:
     ],
 )
 def test_each_mistake_is_reported_once(
-    engine: sa.Engine, changes: dict[str, str | None], reported: list[tuple[str, str | None]]
+    any_warehouse: Warehouse, changes: dict[str, str | None], reported: list[tuple[str, str | None]]
 ) -> None:
-    result = check(engine, good_lines(3, row3=changes))
+    result = check(any_warehouse, good_lines(3, row3=changes))
 
     assert [(e.row, e.column, e.value) for e in result.errors] == [
         (3, column, value) for column, value in reported
@@ -474,13 +464,13 @@ def test_each_mistake_is_reported_once(
     ],
 )
 def test_errors_are_capped_but_counted(
-    engine: sa.Engine, changes: dict[str, str], column: str
+    any_warehouse: Warehouse, changes: dict[str, str], column: str
 ) -> None:
     lines = [dict(GOOD_LINE) for _ in range(3000)]
     for line in lines[1::2]:
         line.update(changes)
 
-    result = check(engine, lines)
+    result = check(any_warehouse, lines)
 
     bad_rows = list(range(FIRST_ROW + 1, FIRST_ROW + 3000, 2))
     assert len(bad_rows) == 1500
@@ -491,9 +481,9 @@ def test_errors_are_capped_but_counted(
     ]
 
 
-def test_list_is_sorted_by_row_then_column(engine: sa.Engine) -> None:
+def test_list_is_sorted_by_row_then_column(any_warehouse: Warehouse) -> None:
     result = check(
-        engine,
+        any_warehouse,
         good_lines(
             5,
             row5={"place_code": "E1", "sector": "x"},
@@ -513,7 +503,7 @@ def test_list_is_sorted_by_row_then_column(engine: sa.Engine) -> None:
 # --- infrastructure failures -------------------------------------------------------------
 
 
-def test_missing_staged_table_is_a_validator_error(engine: sa.Engine, warehouse_path: Path) -> None:
+def test_missing_staged_table_is_a_validator_error(engine: Warehouse, warehouse_path: Path) -> None:
     table = stage_lines(engine, "file_1", lines_table([GOOD_LINE]), EDITION)
     drop_staged(engine, "file_1")
 
@@ -526,12 +516,12 @@ def test_missing_staged_table_is_a_validator_error(engine: sa.Engine, warehouse_
     assert probe.returncode == 0, probe.stderr
 
 
-def test_expectation_exception_is_a_validator_error(engine: sa.Engine) -> None:
+def test_expectation_exception_is_a_validator_error(engine: Warehouse) -> None:
     # A column the rules rely on is gone: GX records exception_info on those expectations
     # and carries on; the gate must not read that as "the file has errors".
     table = stage_lines(engine, "file_1", lines_table([GOOD_LINE]), EDITION)
     with engine.begin() as connection:
-        duckdb_connection(connection).execute(
+        connection.exec_driver_sql(
             f"alter table {table} rename column quantity_value to quantity_number"
         )
 
@@ -551,7 +541,7 @@ def _run_python(code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_without_the_compatibility_layer_gx_fails_as_infrastructure(
-    engine: sa.Engine, warehouse_path: Path
+    engine: Warehouse, warehouse_path: Path
 ) -> None:
     table = stage_lines(engine, "file_1", lines_table([GOOD_LINE]), EDITION)
     engine.dispose()
@@ -560,11 +550,14 @@ def test_without_the_compatibility_layer_gx_fails_as_infrastructure(
         f"""
         from expectations import duckdb_compat
         from expectations.gate import ValidatorError, validate_staged
-        from ingest.warehouse import create_engine
+        from pathlib import Path
+        from configuration import DuckDBFile
+        from warehouse import open_warehouse
 
         duckdb_compat.apply = lambda: None  # GX exactly as shipped
         try:
-            validate_staged(create_engine({str(warehouse_path)!r}), {table!r})
+            with open_warehouse(DuckDBFile(Path({str(warehouse_path)!r}))) as warehouse:
+                validate_staged(warehouse, {table!r})
         except ValidatorError as error:
             print("ValidatorError:", error)
         else:
@@ -578,7 +571,7 @@ def test_without_the_compatibility_layer_gx_fails_as_infrastructure(
 
 
 def test_the_file_lock_is_released_after_validation(
-    engine: sa.Engine, warehouse_path: Path
+    engine: Warehouse, warehouse_path: Path
 ) -> None:
     open_read_write = f"import duckdb; duckdb.connect({str(warehouse_path)!r}).close()"
     table = stage_lines(engine, "file_1", lines_table([GOOD_LINE]), EDITION)

@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from expectations.errors import FileRejected
-from ingest.headers import HEADER_SYNONYMS, map_headers, normalise_header
+from expectations.fields import RETURN_FIELDS
+from ingest.headers import map_headers, normalise_header
 from ingest.readers import FORMATS, ParsedFile, read_return
 
 MB = 1024 * 1024
@@ -636,12 +637,25 @@ def test_parquet_zero_rows_is_header_only() -> None:
 
 def test_format_guide_lists_every_synonym() -> None:
     guide = DOCS.read_text(encoding="utf-8").splitlines()
-    for field, synonyms in HEADER_SYNONYMS.items():
+    for field in RETURN_FIELDS:
         # The synonym table has two cells per row; the fields table has more.
-        synonym_rows = [row for row in guide if re.fullmatch(rf"\| `{field}` \| [^|]+ \|", row)]
-        assert len(synonym_rows) == 1, field
+        synonym_rows = [
+            row for row in guide if re.fullmatch(rf"\| `{field.name}` \| [^|]+ \|", row)
+        ]
+        assert len(synonym_rows) == 1, field.name
         listed = [text.strip() for text in synonym_rows[0].split("|")[2].split(",")]
-        assert listed == list(synonyms), field
+        assert listed == list(field.synonyms), field.name
+
+
+def test_format_guide_lists_every_field_in_order_with_its_requirement() -> None:
+    guide = DOCS.read_text(encoding="utf-8").splitlines()
+    # The fields table: | `name` | yes/no | meaning | accepted values | example |
+    listed = [
+        (cells[1].strip().strip("`"), cells[2].strip())
+        for cells in (row.split("|") for row in guide)
+        if len(cells) == 7 and cells[2].strip() in ("yes", "no")
+    ]
+    assert listed == [(f.name, "yes" if f.required else "no") for f in RETURN_FIELDS]
 
 
 def test_format_guide_examples_read() -> None:

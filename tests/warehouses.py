@@ -51,6 +51,6 @@ def place_totals(settings: Settings) -> dict[tuple, tuple]:
     rows = served_rows(
         settings,
         "select place_code, financial_year, theme, sector, social_value_gbp, line_count, "
-        "organisation_count from marts.place_totals",
+        "organisation_count from marts.fct_place_totals",
     )
     return {tuple(r[:4]): (float(r[4]), r[5], r[6]) for r in rows}
