@@ -10,9 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
-export DAGSTER_HOME ?= $(CURDIR)/data/dagster
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install manifest postgres-server demo run test lint dev bench clean
+.PHONY: install manifest postgres-server demo run test test-fast lint dev bench clean
 
 install: $(INSTALLED)
 
@@ -62,17 +62,22 @@ postgres-server:
 test: manifest postgres-server
 	$(BIN)/pytest
 
+# The quick loop while developing: everything but the whole-pipeline runs (marked slow).
+test-fast: manifest postgres-server
+	$(BIN)/pytest -m "not slow"
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
+# The venv's bin/ first on PATH: DbtProject.prepare_if_dev() runs the `dbt` it finds there.
 dev: manifest
-	$(BIN)/python -c "from svw.settings import Settings, prepare_environment; prepare_environment(Settings.from_env())"
-	$(BIN)/dagster dev -w workspace.yaml
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
 
 bench: manifest
 	$(BIN)/python -m tests.benchmarks.bench_run
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
+	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

@@ -95,9 +95,10 @@ def _sql_rule(name: str, column: str, query: str, message: str) -> Rule:
     """A rule as SQL over the staged lines, called ``line``.
 
     The query returns ``source_row``, ``value`` (the offending text) and any other field
-    its message uses. Write joins with a comma, never the JOIN keyword: GX then leaves
-    ``{batch}`` without the alias PostgreSQL 15 requires of a subquery. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
+    its message uses. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
     one depending on the query; naming it once in a CTE keeps the SQL valid in every case.
+    Write joins with a comma, never the JOIN keyword: with one, GX leaves ``{batch}``
+    without the alias PostgreSQL 15 requires of a subquery.
     """
     full_query = "with line as (select * from {batch})\n" + query.strip()
     return Rule(

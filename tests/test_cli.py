@@ -17,6 +17,8 @@ from ingest.bucket import Bucket
 from tests.returns import BAD_CSV, LEEDS_Q1
 from tests.warehouses import raw_rows
 
+pytestmark = pytest.mark.slow
+
 SVW = str(Path(sys.executable).parent / "svw")
 
 

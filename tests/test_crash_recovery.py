@@ -19,6 +19,8 @@ from svw.runner import run_pipeline
 from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
 from tests.warehouses import place_totals, raw_rows
 
+pytestmark = pytest.mark.slow
+
 # Each kill point patches one step of loading the first file that would be loaded.
 KILL_POINTS = {
     # inside the load transaction, after the lines were inserted, before commit

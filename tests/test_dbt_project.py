@@ -31,6 +31,8 @@ import pytest
 
 from ingest.raw_tables import RAW_DDL
 
+pytestmark = pytest.mark.slow
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"
 

@@ -4,11 +4,13 @@ with the warehouse on DuckDB and on PostgreSQL: the same files give the same tot
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from configuration import Settings
+from configuration import PostgresDatabase, Settings
 from ingest.bucket import Bucket
+from svw.demo import demo_files
 from svw.runner import run_pipeline
 from tests.returns import (
     BAD_CSV_ERRORS,
@@ -20,6 +22,8 @@ from tests.returns import (
     UNKNOWN_PLACE,
 )
 from tests.warehouses import place_totals, raw_rows, served_rows
+
+pytestmark = pytest.mark.slow
 
 
 def drop(bucket: Bucket, files: dict[str, bytes]) -> None:
@@ -101,3 +105,35 @@ def test_end_to_end_local_folder(engine_settings: Settings) -> None:
 def test_end_to_end_s3(s3_settings: Settings) -> None:
     bucket = run_both_drops(s3_settings)
     assert_outcome(s3_settings, bucket)
+
+
+def test_the_demo_gives_the_same_place_totals_on_both_engines(
+    svw_settings: Settings,
+    postgres_database: PostgresDatabase,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`svw demo`'s files through the whole pipeline twice: DuckDB, then PostgreSQL.
+
+    Every total, to the penny, and every line count must agree."""
+    totals = {}
+    for engine in ("duckdb", "postgres"):
+        monkeypatch.setenv("SVW_BUCKET", str(tmp_path / f"bucket-{engine}"))
+        if engine == "postgres":
+            monkeypatch.setenv(
+                "SVW_WAREHOUSE",
+                f"postgresql://{postgres_database.user}@{postgres_database.host}:"
+                f"{postgres_database.port}/{postgres_database.database}",
+            )
+        settings = Settings.from_env()
+        drop(Bucket(settings.bucket_url), {f.path: f.data for f in demo_files()})
+        outcome = run_pipeline(settings, settle_seconds=0)
+        assert outcome.success, outcome.failure
+        totals[engine] = served_rows(
+            settings,
+            "select place_code, financial_year, theme, sector, "
+            "cast(social_value_gbp * 100 as bigint) as pence, line_count, organisation_count, "
+            "is_illustrative from marts.fct_place_totals order by 1, 2, 3, 4",
+        )
+    assert len(totals["duckdb"]) > 50  # the demo spans many places, years, themes, sectors
+    assert totals["postgres"] == totals["duckdb"]

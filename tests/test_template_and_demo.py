@@ -6,14 +6,16 @@ import csv
 import datetime
 import io
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from configuration import MEASURE_CATALOGUE_SEED, PLACES_SEED
+from configuration import MEASURE_CATALOGUE_SEED, PLACES_SEED, DuckDBFile
 from expectations.errors import FileRejected
+from ingest.pipeline import check_return
 from ingest.readers import ParsedFile, read_return
 from ingest.template import csv_template, xlsx_template
 from svw.demo import (
@@ -24,6 +26,7 @@ from svw.demo import (
     DemoFile,
     demo_files,
 )
+from warehouse import open_warehouse
 
 MB = 1024 * 1024
 SUBMITTER_FOLDER = re.compile(r"^incoming/[a-z0-9]+(?:-[a-z0-9]+)*/[^/]+$")
@@ -272,10 +275,29 @@ def test_demo_planted_errors_are_where_promised(parsed_demo: dict[str, ParsedFil
     assert by_index[3]["place_code"] == "E0800003"
     assert by_index[5]["period_end"] < by_index[5]["period_start"]
 
-    assert DEMO_EXPECTED_ERRORS["incoming/vcse-network/2025-26-q4-members-late.csv"] == (
-        (4, "measure_code"),
-        (6, "quantity"),
-    )
+
+def test_the_gate_finds_the_planted_errors_and_nothing_else(
+    demo: list[DemoFile], seeded_duckdb: Path, tmp_path: Path
+) -> None:
+    """Every file through the real parse, stage and gate: the bad files fail exactly at
+    the (row, column) promised, every other file passes."""
+    shutil.copy(seeded_duckdb, tmp_path / "warehouse.duckdb")
+    verdicts = {}
+    with open_warehouse(DuckDBFile(tmp_path / "warehouse.duckdb")) as warehouse:
+        for number, demo_file in enumerate(demo):
+            if not SUBMITTER_FOLDER.fullmatch(demo_file.path):
+                continue  # refused for its location by the pipeline, before any check
+            checked = check_return(
+                warehouse,
+                demo_file.path,
+                demo_file.data,
+                staging_name=f"file_{number}",
+                default_edition="svw-illustrative-2026",
+                max_file_bytes=200 * MB,
+            )
+            verdicts[demo_file.path] = {(e.row, e.column) for e in checked.errors}
+    expected = {path: set(DEMO_EXPECTED_ERRORS.get(path, ())) for path in verdicts}
+    assert verdicts == expected
 
 
 def test_demo_resubmission_restates_the_same_returns(

@@ -1,6 +1,7 @@
 """`make bench`: time `svw run` on a 1,000,000-line CSV against a bare DuckDB read_csv.
 
-Recorded, not asserted: each run adds a row to the table in docs/benchmarks.md.
+Recorded, not asserted: each run appends a row to bench-data/results.md (untracked);
+copy the figures worth keeping into docs/benchmarks.md by hand, with what was measured.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,8 +20,14 @@ from pathlib import Path
 
 import duckdb
 
+from configuration import DAGSTER_YAML, PROJECT_ROOT
+
 LINES = int(os.environ.get("BENCH_LINES", "1000000"))
-RESULTS = Path(__file__).resolve().parents[2] / "docs" / "benchmarks.md"
+RESULTS = PROJECT_ROOT / "bench-data" / "results.md"
+RESULTS_HEADER = (
+    "| date | machine | lines | file MB | svw run wall s | lines/s | peak RSS MiB "
+    "| bare DuckDB read_csv s | ratio |\n|---|---|---|---|---|---|---|---|---|\n"
+)
 HEADER = (
     "organisation_id,organisation_name,sector,period_start,period_end,measure_code,"
     "quantity,place_code,contract_ref,evidence\n"
@@ -64,6 +72,8 @@ def main() -> None:
             "SVW_SERVING": str(root / "serving.duckdb"),
             "DAGSTER_HOME": str(root / "dagster"),
         }
+        (root / "dagster").mkdir()
+        shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
         target = root / "bucket" / "incoming" / "bench-submitter" / "bench.csv"
         target.parent.mkdir(parents=True)
         source.rename(target)
@@ -85,11 +95,12 @@ def main() -> None:
 
 
 def record(row: str) -> None:
-    """Append the row to the results table (the last table row of the file)."""
-    lines = RESULTS.read_text().splitlines()
-    last_row = max(i for i, line in enumerate(lines) if line.startswith("| 20"))
-    lines.insert(last_row + 1, row)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    """Append the row to the untracked results table, starting it if new."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    if not RESULTS.exists():
+        RESULTS.write_text(RESULTS_HEADER)
+    with RESULTS.open("a") as results:
+        results.write(row + "\n")
 
 
 if __name__ == "__main__":
