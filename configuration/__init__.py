@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -32,6 +32,11 @@ TELEMETRY_OFF: Mapping[str, str] = {
 }
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+# BI tools read this schema, on every engine.
+MARTS_SCHEMA = "marts"
+# On PostgreSQL dbt builds the next marts under this name and
+# serving swaps it in (serving/postgres_schema.py).
+POSTGRES_MARTS_BUILD_SCHEMA = "marts_build"
 
 
 class ConfigurationError(ValueError):
@@ -69,8 +74,6 @@ class PostgresDatabase:
         )
 
     def sqlalchemy_url(self) -> str:
-        from urllib.parse import quote
-
         credentials = quote(self.user, safe="")
         if self.password:
             credentials += ":" + quote(self.password, safe="")
@@ -174,12 +177,11 @@ def dbt_environment(location: WarehouseLocation) -> dict[str, str]:
         return {
             "SVW_DBT_TARGET": "duckdb",
             "SVW_WAREHOUSE": str(location.path),
-            "SVW_DBT_MARTS_SCHEMA": "marts",
+            "SVW_DBT_MARTS_SCHEMA": MARTS_SCHEMA,
         }
     return {
         "SVW_DBT_TARGET": "postgres",
-        # BI reads schema marts; dbt builds beside it and serving swaps it in.
-        "SVW_DBT_MARTS_SCHEMA": "marts_build",
+        "SVW_DBT_MARTS_SCHEMA": POSTGRES_MARTS_BUILD_SCHEMA,
         "SVW_WAREHOUSE": "",
         "SVW_PG_HOST": location.host,
         "SVW_PG_PORT": str(location.port),

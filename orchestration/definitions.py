@@ -5,6 +5,8 @@
 the code location, not when this module is imported.
 """
 
+import os
+
 import dagster as dg
 
 from configuration import Settings
@@ -28,4 +30,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions(Settings.from_env())
+    settings = Settings.from_env()
+    # As `svw run` does: runs launched from here, and their dbt, see these settings
+    # (a password given inside SVW_WAREHOUSE reaches the resources as SVW_PG_PASSWORD).
+    os.environ.update(settings.child_environment())
+    return build_definitions(settings)

@@ -12,9 +12,6 @@ from pathlib import Path
 
 from warehouse import Warehouse
 
-# The schema BI tools read, whatever the engine.
-PUBLISHED_SCHEMA = "marts"
-
 
 def publish(warehouse: Warehouse, serving_path: Path, reader_role: str) -> dict[str, int]:
     """Publish what dbt built; returns the row count of each published relation."""

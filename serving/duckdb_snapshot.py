@@ -14,7 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-PUBLISHED_SCHEMAS = ("marts",)
+from configuration import MARTS_SCHEMA
+
+PUBLISHED_SCHEMAS = (MARTS_SCHEMA,)
 
 
 def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]:

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from configuration import MARTS_SCHEMA as PUBLISHED_SCHEMA
+from configuration import POSTGRES_MARTS_BUILD_SCHEMA as BUILD_SCHEMA
 from warehouse import Warehouse
 from warehouse.base import checked_identifier
 
-PUBLISHED_SCHEMA = "marts"
-BUILD_SCHEMA = "marts_build"
 RETIRED_PREFIX = "marts_retired_"
 
 

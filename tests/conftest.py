@@ -13,14 +13,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import psycopg2
 import pytest
 
-from configuration import DAGSTER_YAML, TELEMETRY_OFF, DuckDBFile, PostgresDatabase, Settings
+from configuration import (
+    DAGSTER_YAML,
+    TELEMETRY_OFF,
+    DuckDBFile,
+    PostgresDatabase,
+    Settings,
+    WarehouseLocation,
+)
 from ingest.raw_tables import ensure_raw_tables
 from orchestration.dbt import seed_reference_tables
 from warehouse import Warehouse, open_warehouse
@@ -286,20 +293,31 @@ def seeded_postgres_template(postgres_server: dict[str, str | int], tmp_path_fac
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
-def seeded_warehouse(
+def new_seeded_location(
     request: pytest.FixtureRequest, tmp_path: Path, seeded_duckdb: Path
-) -> Iterator[Warehouse]:
-    """A warehouse with seeds and raw tables on each engine, private to the test."""
-    if request.param == "duckdb":
-        location: DuckDBFile | PostgresDatabase = DuckDBFile(tmp_path / "warehouse.duckdb")
-        shutil.copy(seeded_duckdb, location.path)
-    else:
+) -> Callable[[str], WarehouseLocation]:
+    """Makes fresh warehouses with the seeds and raw tables, on each engine in turn."""
+
+    def make(name: str) -> WarehouseLocation:
+        if request.param == "duckdb":
+            path = tmp_path / f"{name}.duckdb"
+            shutil.copy(seeded_duckdb, path)
+            return DuckDBFile(path)
         server = request.getfixturevalue("postgres_server")
         template = request.getfixturevalue("seeded_postgres_template")
-        name = _test_database_name(request)
-        _new_database(server, name, template=template)
-        location = _database(server, name)
-    with open_warehouse(location) as warehouse:
+        database = f"{_test_database_name(request)}_{name}"
+        _new_database(server, database, template=template)
+        return _database(server, database)
+
+    return make
+
+
+@pytest.fixture
+def seeded_warehouse(
+    new_seeded_location: Callable[[str], WarehouseLocation],
+) -> Iterator[Warehouse]:
+    """A warehouse with seeds and raw tables on each engine, private to the test."""
+    with open_warehouse(new_seeded_location("w")) as warehouse:
         yield warehouse
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import ClassVar
 
 import pyarrow as pa
 import sqlalchemy as sa
+
+from configuration import WarehouseLocation
 
 # Names interpolated into SQL: only plain lower-case identifiers, optionally qualified.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -33,6 +34,7 @@ class Warehouse(ABC):
     """One warehouse database. ``engine`` is a SQLAlchemy engine on it."""
 
     dialect: ClassVar[str]  # "duckdb" | "postgres": the dbt target and GX dialect
+    location: WarehouseLocation
     engine: sa.Engine
 
     def begin(self) -> AbstractContextManager[sa.Connection]:
@@ -77,8 +79,3 @@ class Warehouse(ABC):
 
     def prepare(self, connection: sa.Connection) -> None:  # noqa: B027 - optional hook
         """Create what this engine needs before the portable SQL runs (e.g. functions)."""
-
-
-@contextmanager
-def no_lock() -> Iterator[None]:
-    yield
