@@ -59,8 +59,9 @@ postgres-server:
 			--home-dir /var/lib/postgresql --no-create-home --shell /bin/bash postgres; \
 	fi
 
+# --durations: where the time goes, for keeping the suite within about 10 minutes.
 test: manifest postgres-server
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # The quick loop while developing: everything but the whole-pipeline runs (marked slow).
 test-fast: manifest postgres-server
