@@ -11,7 +11,9 @@ from types import MappingProxyType
 
 # Reference tables the rules look values up in; dbt seeds them (dbt_project/seeds).
 MEASURE_CATALOGUE_TABLE = "reference.measure_catalogue"
-PLACES_TABLE = "reference.places"
+PLACES_TABLE = "reference.places"  # the current districts
+# Every district code since 2011 and the current code covering it.
+PLACE_CODE_SUCCESSORS_TABLE = "reference.place_code_successors"
 
 # The spellings senders use, compared after lower-casing and turning every run of
 # punctuation or spaces into one space ("Not-for-profit" -> "not for profit").

@@ -27,7 +27,13 @@ from ingest.ledger import Status, Submission
 from ingest.raw_tables import ensure_raw_tables, load_staged_lines, next_submission_id
 from ingest.readers import ParsedFile, check_size, read_return
 from ingest.reports import build_reports, report_paths
-from ingest.staging import clear_landing, drop_staged, landing_table, stage_lines, unknown_places
+from ingest.staging import (
+    clear_landing,
+    drop_staged,
+    landing_table,
+    place_code_warnings,
+    stage_lines,
+)
 from warehouse import Warehouse
 
 if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when needed
@@ -84,11 +90,7 @@ def check_return(
         for column in parsed.ignored_columns
     ]
     if gate.total_errors == 0:
-        warnings += [
-            f"Place code {code} is not in the place table: its totals are kept, "
-            "without a place name or region."
-            for code in unknown_places(warehouse, table)
-        ]
+        warnings += place_code_warnings(warehouse, table)
     return CheckedFile(
         errors=gate.errors,
         total_errors=gate.total_errors,

@@ -20,6 +20,7 @@ from expectations.fields import RETURN_FIELDS, Field, Typing
 from expectations.vocabulary import (
     ISO_DATE_PATTERN,
     MEASURE_CATALOGUE_TABLE,
+    PLACE_CODE_SUCCESSORS_TABLE,
     PLACES_TABLE,
     QUANTITY_NOISE_PATTERN,
     QUANTITY_PATTERN,
@@ -197,18 +198,36 @@ def stage_lines(
     return qualified
 
 
-def unknown_places(warehouse: Warehouse, staged_table: str) -> list[str]:
-    """Place codes of a staged file that the place table does not list."""
+def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
+    """What a sender should know about the place codes of a staged (valid) file.
+
+    A code that has never been a district keeps its totals without a name; a code of
+    a district merged or recoded since counts under today's code. Neither rejects
+    the file: old codes are right for old periods, and new codes may outrun the seed.
+    """
     with warehouse.connect() as connection:
-        return list(
-            connection.execute(
-                sa.text(
-                    f"select distinct place_code_value from {staged_table} "
-                    f"where place_code_value not in (select place_code from {PLACES_TABLE}) "
-                    "order by 1"
-                )
-            ).scalars()
-        )
+        rows = connection.execute(
+            sa.text(
+                "select distinct staged.place_code_value, known.place_name, "
+                "known.current_place_code, places.place_name "
+                f"from {staged_table} as staged "
+                f"left join {PLACE_CODE_SUCCESSORS_TABLE} as known "
+                "on staged.place_code_value = known.place_code "
+                f"left join {PLACES_TABLE} as places "
+                "on known.current_place_code = places.place_code "
+                "where known.place_code is null "
+                "or known.current_place_code <> known.place_code "
+                "order by 1"
+            )
+        ).all()
+    return [
+        f"Place code {code} is not a UK district code: its totals are kept, "
+        "without a place name or region."
+        if current is None
+        else f"Place code {code} ({name}) is no longer in use: its value counts under "
+        f"{current} ({current_name}), the district that covers it today."
+        for code, name, current, current_name in rows
+    ]
 
 
 def drop_staged(warehouse: Warehouse, table_name: str) -> None:

@@ -17,41 +17,25 @@ PostgreSQL target runs on the private server of the ``postgres_server`` fixture.
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import subprocess
-import sys
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import duckdb
-import psycopg2
 import pytest
 
-from ingest.raw_tables import RAW_DDL
+from tests.dbt_builds import (
+    DBT_PROJECT_DIR,
+    EDITION,
+    BuiltWarehouse,
+    RawRows,
+    build,
+    rows,
+)
 
 pytestmark = pytest.mark.slow
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-EDITION = "svw-illustrative-2026"
 
 # Proxies the expected values below were worked out with by hand; checked against the
 # seed so a re-based catalogue fails here with a clear message, not as a wrong total.
 PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
-
-# The raw columns the rows below fill, in order. Inserts name them, so columns that
-# ingestion adds to RAW_DDL later (nullable ones) do not break the load.
-SUBMISSION_COLUMNS = (
-    "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
-    "received_at, processed_at, status, line_count, error_count, final_location, "
-    "report_location, duplicate_of, run_id, warnings"
-)
-RETURN_LINE_COLUMNS = (
-    "submission_id, source_row, submitter, organisation_id, organisation_name, sector, "
-    "period_start, period_end, measure_code, edition, quantity, unit, place_code, "
-    "contract_ref, evidence"
-)
 
 
 def _ts(text: str) -> datetime:
@@ -188,10 +172,10 @@ RETURN_LINES = [
 
 
 def _submission_rows() -> list[list[Any]]:
-    rows = []
+    submissions = []
     for sid, submitter, orig, received, status, lines, errors, report, dup in SUBMISSIONS:
         received_at = _ts(received)
-        rows.append(
+        submissions.append(
             [
                 sid,
                 submitter,
@@ -211,7 +195,7 @@ def _submission_rows() -> list[list[Any]]:
                 "[]",
             ]
         )
-    return rows
+    return submissions
 
 
 def _return_line_rows() -> list[list[Any]]:
@@ -219,127 +203,11 @@ def _return_line_rows() -> list[list[Any]]:
     return [[*row[:9], EDITION, *row[9:]] for row in RETURN_LINES]
 
 
-def _insert_sql(table: str, columns: str, placeholder: str) -> str:
-    values = ", ".join([placeholder] * len(columns.split(",")))
-    return f"insert into raw.{table} ({columns}) values ({values})"
-
-
-def _load_duckdb(path: Path) -> None:
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(RAW_DDL)
-        con.executemany(_insert_sql("submissions", SUBMISSION_COLUMNS, "?"), _submission_rows())
-        con.executemany(_insert_sql("return_lines", RETURN_LINE_COLUMNS, "?"), _return_line_rows())
-    finally:
-        con.close()
-
-
-def _pg_connect(server: dict[str, Any]) -> Any:
-    return psycopg2.connect(
-        host=server["host"], port=server["port"], user=server["user"], dbname=server["dbname"]
-    )
-
-
-def _load_postgres(server: dict[str, Any]) -> None:
-    con = _pg_connect(server)
-    try:
-        with con, con.cursor() as cur:  # one transaction, committed on success
-            # every statement of ingestion's DDL, unchanged, must run on PostgreSQL too
-            cur.execute(RAW_DDL)
-            cur.executemany(
-                _insert_sql("submissions", SUBMISSION_COLUMNS, "%s"), _submission_rows()
-            )
-            cur.executemany(
-                _insert_sql("return_lines", RETURN_LINE_COLUMNS, "%s"), _return_line_rows()
-            )
-    finally:
-        con.close()
-
-
-def _dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    found = shutil.which("dbt")
-    if found is None:
-        pytest.fail("dbt is not installed in this environment")
-    return found
-
-
-class Warehouse(NamedTuple):
-    """A built warehouse: its dbt target and where to read it."""
-
-    target: str
-    duckdb_path: Path | None = None
-    postgres: dict[str, Any] | None = None
-
-
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def warehouse(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Warehouse:
-    target = request.param
-    tmp = tmp_path_factory.mktemp(f"dbt-{target}")
-    env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "SVW_DBT_TARGET": target,
-    }
-    if target == "duckdb":
-        wh = Warehouse(target, duckdb_path=tmp / "warehouse.duckdb")
-        _load_duckdb(wh.duckdb_path)
-        env["SVW_WAREHOUSE"] = str(wh.duckdb_path)
-    else:
-        server = request.getfixturevalue("postgres_server")
-        wh = Warehouse(target, postgres=server)
-        _load_postgres(server)
-        env.update(
-            {
-                "SVW_PG_HOST": server["host"],
-                "SVW_PG_PORT": str(server["port"]),
-                "SVW_PG_USER": server["user"],
-                "SVW_PG_PASSWORD": "",
-                "SVW_PG_DATABASE": server["dbname"],
-            }
-        )
-    result = subprocess.run(
-        [
-            _dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            # inside tmp, so parallel runs and the developer's own target/ never clash
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
-    return wh
-
-
-def _rows(warehouse: Warehouse, sql: str) -> list[tuple]:
-    if warehouse.duckdb_path is not None:
-        con = duckdb.connect(str(warehouse.duckdb_path), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-    con = _pg_connect(warehouse.postgres)
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        con.close()
+) -> BuiltWarehouse:
+    return build(request, tmp_path_factory, RawRows(_submission_rows(), _return_line_rows()))
 
 
 def test_expected_proxies_match_the_catalogue_seed() -> None:
@@ -352,7 +220,7 @@ def test_expected_proxies_match_the_catalogue_seed() -> None:
     assert {code: seed[code] for code in PROXIES} == PROXIES
 
 
-def test_fct_place_totals(warehouse: Warehouse) -> None:
+def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
     # Every total is worked out by hand from PROXIES (NT1 21500, NT24 16.50, NT28 21,
     # NT31 230) and written as a literal, so a wrong rule in the models cannot also
     # move the expectation. Last column, is_illustrative: every line here is priced
@@ -439,7 +307,7 @@ def test_fct_place_totals(warehouse: Warehouse) -> None:
             True,
         ),
     ]
-    actual = _rows(
+    actual = rows(
         warehouse,
         """
         select place_code, place_name, region_code, region_name, country_code,
@@ -452,8 +320,8 @@ def test_fct_place_totals(warehouse: Warehouse) -> None:
     assert actual == expected
 
 
-def test_fct_social_value_holds_current_lines_only(warehouse: Warehouse) -> None:
-    actual = _rows(
+def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) -> None:
+    actual = rows(
         warehouse,
         """
         select line_id, submitter, source_file, contract_ref, measure_code, theme,
@@ -538,8 +406,8 @@ def test_fct_social_value_holds_current_lines_only(warehouse: Warehouse) -> None
     ]
 
 
-def test_superseded_lines_stay_visible_in_history(warehouse: Warehouse) -> None:
-    assert _rows(
+def test_superseded_lines_stay_visible_in_history(warehouse: BuiltWarehouse) -> None:
+    assert rows(
         warehouse,
         """
         select line_id, superseded_by_submission_id
@@ -550,8 +418,8 @@ def test_superseded_lines_stay_visible_in_history(warehouse: Warehouse) -> None:
     ) == [("1-2", 2), ("1-3", 2)]
 
 
-def test_fct_submissions_shows_fate_of_each_file(warehouse: Warehouse) -> None:
-    assert _rows(
+def test_fct_submissions_shows_fate_of_each_file(warehouse: BuiltWarehouse) -> None:
+    assert rows(
         warehouse,
         """
         select submission_id, status, report_location, duplicate_of,
@@ -577,9 +445,9 @@ DEPRECATED_ALIASES = [
 ]
 
 
-def test_deprecated_aliases_return_exactly_the_new_tables_rows(warehouse: Warehouse) -> None:
+def test_deprecated_aliases_return_exactly_the_new_tables_rows(warehouse: BuiltWarehouse) -> None:
     for alias, table, key, row_count in DEPRECATED_ALIASES:
-        relation_types = _rows(
+        relation_types = rows(
             warehouse,
             f"""
             select table_name, table_type from information_schema.tables
@@ -589,7 +457,7 @@ def test_deprecated_aliases_return_exactly_the_new_tables_rows(warehouse: Wareho
         )
         assert relation_types == [(table, "BASE TABLE"), (alias, "VIEW")]
         columns = [
-            _rows(
+            rows(
                 warehouse,
                 f"""
                 select column_name, data_type from information_schema.columns
@@ -600,8 +468,8 @@ def test_deprecated_aliases_return_exactly_the_new_tables_rows(warehouse: Wareho
             for name in (alias, table)
         ]
         assert columns[0] == columns[1], alias
-        alias_rows = _rows(warehouse, f"select * from marts.{alias} order by {key}")
-        table_rows = _rows(warehouse, f"select * from marts.{table} order by {key}")
+        alias_rows = rows(warehouse, f"select * from marts.{alias} order by {key}")
+        table_rows = rows(warehouse, f"select * from marts.{table} order by {key}")
         assert len(table_rows) == row_count, table
         assert alias_rows == table_rows, alias
 
@@ -623,9 +491,15 @@ MARTS = {
         "edition, measure_code, theme, outcome, description, unit, proxy_value_gbp, "
         "is_illustrative, source, licence",
     ),
+    "area_totals": (
+        "BASE TABLE",
+        "area_type, area_code, area_name, financial_year, theme, sector, social_value_gbp, "
+        "district_count, line_count, organisation_count, is_illustrative",
+    ),
     "dim_place": (
         "BASE TABLE",
-        "place_code, place_name, region_code, region_name, country_code, country_name, "
+        "place_code, place_name, utla_code, utla_name, combined_authority_code, "
+        "combined_authority_name, region_code, region_name, country_code, country_name, "
         "is_known_place",
     ),
     "fct_place_totals": ("BASE TABLE", PLACE_TOTALS_COLUMNS),
@@ -634,16 +508,36 @@ MARTS = {
         "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
         "organisation_name, sector, contract_ref, period_start, period_end, measure_code, "
         "edition, theme, outcome, quantity, unit, proxy_value_gbp, is_illustrative, "
-        "social_value_gbp, place_code, evidence",
+        "social_value_gbp, submitted_place_code, place_code, evidence",
     ),
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
+    "mission_totals": (
+        "BASE TABLE",
+        "framing, mission_code, mission_name, place_code, place_name, region_code, "
+        "financial_year, social_value_gbp, line_count, includes_low_confidence_mapping, "
+        "is_illustrative",
+    ),
+    "need_distribution": (
+        "BASE TABLE",
+        "financial_year, scope_type, scope_code, scope_name, imd_edition, imd_decile, "
+        "district_count, social_value_gbp, population, value_share, population_share, "
+        "value_to_population_ratio, is_illustrative",
+    ),
+    "place_need": (
+        "BASE TABLE",
+        "place_code, place_name, region_code, region_name, country_code, financial_year, "
+        "social_value_gbp, population, population_year, population_basis, "
+        "social_value_per_head_gbp, imd_edition, imd_score, imd_rank, imd_decile, "
+        "imd_proportion_most_deprived_10pct, imd_method, imd_status, valued_line_count, "
+        "not_valued_line_count, is_illustrative",
+    ),
     "place_totals": ("VIEW", PLACE_TOTALS_COLUMNS),
     "submissions": ("VIEW", SUBMISSIONS_MART_COLUMNS),
 }
 
 
-def test_marts_keep_their_names_and_columns(warehouse: Warehouse) -> None:
-    relations = _rows(
+def test_marts_keep_their_names_and_columns(warehouse: BuiltWarehouse) -> None:
+    relations = rows(
         warehouse,
         """
         select table_name, table_type from information_schema.tables
@@ -652,7 +546,7 @@ def test_marts_keep_their_names_and_columns(warehouse: Warehouse) -> None:
     )
     assert relations == [(name, kind) for name, (kind, _) in sorted(MARTS.items())]
     for name, (_, columns) in MARTS.items():
-        actual = _rows(
+        actual = rows(
             warehouse,
             f"""
             select column_name from information_schema.columns
@@ -663,8 +557,8 @@ def test_marts_keep_their_names_and_columns(warehouse: Warehouse) -> None:
         assert [column for (column,) in actual] == columns.split(", "), name
 
 
-def test_dim_place_flags_unknown_places(warehouse: Warehouse) -> None:
-    assert _rows(
+def test_dim_place_flags_unknown_places(warehouse: BuiltWarehouse) -> None:
+    assert rows(
         warehouse,
         """
         select place_code, place_name, country_name
@@ -672,22 +566,24 @@ def test_dim_place_flags_unknown_places(warehouse: Warehouse) -> None:
         where not is_known_place
         """,
     ) == [("E06000099", None, "England")]
-    seeded = _rows(warehouse, "select count(*) from marts.dim_place where is_known_place")
+    seeded = rows(warehouse, "select count(*) from marts.dim_place where is_known_place")
     with open(DBT_PROJECT_DIR / "seeds" / "places.csv", newline="") as f:
         assert seeded == [(sum(1 for _ in csv.DictReader(f)),)]
 
 
-def test_seeds_land_in_reference_schema(warehouse: Warehouse) -> None:
-    tables = _rows(
+def test_seeds_land_in_reference_schema(warehouse: BuiltWarehouse) -> None:
+    tables = rows(
         warehouse,
         """
         select table_name from information_schema.tables
         where table_schema = 'reference' order by table_name
         """,
     )
-    assert tables == [("measure_catalogue",), ("places",)]
+    seeds = sorted(path.stem for path in (DBT_PROJECT_DIR / "seeds").glob("*.csv"))
+    assert tables == [(seed,) for seed in seeds]
+    assert {"deprivation", "measure_catalogue", "places", "population"} <= set(seeds)
     types = dict(
-        _rows(
+        rows(
             warehouse,
             """
             select column_name, data_type from information_schema.columns
@@ -703,10 +599,10 @@ def test_seeds_land_in_reference_schema(warehouse: Warehouse) -> None:
     assert actual_types == expected_types
 
 
-def test_raw_tables_come_from_ingestion_ddl(warehouse: Warehouse) -> None:
+def test_raw_tables_come_from_ingestion_ddl(warehouse: BuiltWarehouse) -> None:
     # The whole of RAW_DDL ran (it fails loudly otherwise): both schemas exist and the
     # one floating-point column has the engine's double type.
-    schemas = _rows(
+    schemas = rows(
         warehouse,
         """
         select schema_name from information_schema.schemata
@@ -714,7 +610,7 @@ def test_raw_tables_come_from_ingestion_ddl(warehouse: Warehouse) -> None:
         """,
     )
     assert schemas == [("landing",), ("raw",)]
-    quantity_type = _rows(
+    quantity_type = rows(
         warehouse,
         """
         select data_type from information_schema.columns

@@ -38,7 +38,7 @@ def run_both_drops(settings: Settings) -> Bucket:
     assert first.success, first.failure
     assert (first.count("loaded"), first.count("rejected"), first.count("duplicate")) == (4, 2, 0)
     # The run summary warns about the place code missing from the place table.
-    assert f"Place code {UNKNOWN_PLACE} is not in the place table" in first.summary_text()
+    assert f"Place code {UNKNOWN_PLACE} is not a UK district code" in first.summary_text()
     drop(bucket, SECOND_DROP)
     second = run_pipeline(settings)
     assert second.success, second.failure

@@ -32,6 +32,7 @@ from ingest.staging import (
     clear_landing,
     drop_staged,
     landing_table,
+    place_code_warnings,
     stage_lines,
 )
 from warehouse import Warehouse, open_warehouse
@@ -257,6 +258,24 @@ def test_good_file_passes(any_warehouse: Warehouse) -> None:
     assert (result.total_errors, result.rows_checked, result.passed) == (0, 3, True)
     assert [summary.name for summary in result.expectations] == [rule.name for rule in RULES]
     assert all(summary.success for summary in result.expectations)
+
+
+def test_old_and_unknown_place_codes_are_warnings_not_errors(any_warehouse: Warehouse) -> None:
+    # Allerdale merged into Cumberland in April 2023; E06000999 was never a district.
+    lines = good_lines(
+        4,
+        row3={"place_code": "E07000026"},
+        row4={"place_code": "E06000999"},
+        row5={"place_code": "e07000026"},
+    )
+    table = stage_lines(any_warehouse, "file_1", lines_table(lines), EDITION)
+    assert validate_staged(any_warehouse, table).total_errors == 0
+    assert place_code_warnings(any_warehouse, table) == [
+        "Place code E06000999 is not a UK district code: its totals are kept, without a "
+        "place name or region.",
+        "Place code E07000026 (Allerdale) is no longer in use: its value counts under "
+        "E06000063 (Cumberland), the district that covers it today.",
+    ]
 
 
 # --- the gate: one rule at a time --------------------------------------------------------

@@ -1,8 +1,10 @@
 {#
-    Returns may name any well-formed district code, including ones the places seed
-    does not list yet (new codes after boundary changes, say). Those places keep
-    their totals: they appear here with no name or region. The country is still
-    known from the GSS code's first letter, so country totals stay complete.
+    Every current district (the places seed), with its upper tier, combined
+    authority, region and country. Lines arrive here on current codes (old codes are
+    mapped in int_return_lines_current); a code that has never existed (a typo, or a
+    district newer than the seed) keeps its totals: it appears with no name or
+    region, and its country comes from the GSS code's first letter, so country
+    totals stay complete.
 #}
 
 with
@@ -24,6 +26,10 @@ known_places as (
     select
         place_code,
         place_name,
+        utla_code,
+        utla_name,
+        combined_authority_code,
+        combined_authority_name,
         region_code,
         region_name,
         country_code,
@@ -52,6 +58,10 @@ unknown_places as (
     select
         place_code,
         cast(null as varchar) as place_name,
+        cast(null as varchar) as utla_code,
+        cast(null as varchar) as utla_name,
+        cast(null as varchar) as combined_authority_code,
+        cast(null as varchar) as combined_authority_name,
         cast(null as varchar) as region_code,
         cast(null as varchar) as region_name,
         case left(place_code, 1)

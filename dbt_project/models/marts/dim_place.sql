@@ -11,6 +11,10 @@ final as (
     select
         place_code,
         place_name,
+        utla_code,
+        utla_name,
+        combined_authority_code,
+        combined_authority_name,
         region_code,
         region_name,
         country_code,

@@ -29,6 +29,7 @@ final as (
         proxy_value_gbp,
         is_illustrative,
         social_value_gbp,
+        submitted_place_code,
         place_code,
         evidence
 

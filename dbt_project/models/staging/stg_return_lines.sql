@@ -19,7 +19,8 @@ renamed as (
         cast(contract_ref as varchar) as contract_ref,
         cast(measure_code as varchar) as measure_code,
         cast(edition as varchar) as edition,
-        cast(place_code as varchar) as place_code,
+        -- the code as sent; intermediate maps it onto the current district code
+        cast(place_code as varchar) as submitted_place_code,
 
         -- strings
         cast(submitter as varchar) as submitter,
