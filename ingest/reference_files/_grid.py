@@ -320,7 +320,8 @@ class Problems:
         where = f"Row {row} of {self.grid.where}"
         if column is not None:
             where += f", column '{column}'"
-        shown = None if value is None else str(value)[:200]
+        shown = text_value(value)
+        shown = None if shown is None else shown[:200]
         self.errors.append(ReturnError(row, column, shown, f"{where}: {message}"))
 
     def read(

@@ -110,9 +110,13 @@ COUNT = "a whole number of people, 0 or more"
 Row = dict[str, object]
 
 
-def read_population(name: str, data: bytes) -> pa.Table:
-    """One row per district and year, in the file's order."""
-    grid = open_grid(name, data, SHEETS)
+def read_population(name: str, data: bytes, sheet: str | None = None) -> pa.Table:
+    """One row per district and year, in the file's order.
+
+    A workbook is read from ``sheet`` if given and present, else from the first of
+    SHEETS it has (MYE2 before MYEB1, which holds two years), else its first sheet.
+    """
+    grid = open_grid(name, data, (sheet,) if sheet else SHEETS)
     header = find_header(grid, (MYEB1, MYEB1_SERIES, MYE2, PLAIN), EXPECTED)
     problems = Problems(grid)
     if header.layout is MYE2:
@@ -124,8 +128,10 @@ def read_population(name: str, data: bytes) -> pa.Table:
     problems.raise_any()
     if not rows:
         raise rejected(
-            f"{grid.where.capitalize()} has no rows for local authority districts (the "
-            "Geography column names none of: " + ", ".join(sorted(DISTRICT_GEOGRAPHIES)) + "). "
+            f"{grid.where[0].upper()}{grid.where[1:]} has no rows for local authority districts "
+            "(the Geography column names none of: "
+            + ", ".join(sorted(DISTRICT_GEOGRAPHIES))
+            + "). "
             "Send the district estimates as ONS published them."
         )
     return pa.Table.from_pylist(rows, schema=SCHEMA)
@@ -187,12 +193,13 @@ def _long_rows(header: Header, problems: Problems) -> list[Row]:
     names: dict[str, str | None] = {}
     totals: dict[tuple[str, int], int] = {}
     first_row: dict[tuple[object, ...], int] = {}
+    sex_at, age_at = header.position("sex"), header.position("age")
     for number, cells in rows:
         code = _code(header, problems, number, cells, None)
-        sex, age = (text_value(cell_at(cells, header.position(c))) for c in ("sex", "age"))
+        sex, age = cell_at(cells, sex_at), cell_at(cells, age_at)
         key = (code, sex, age)
         if key in first_row:
-            shown = f"{code} (sex {sex}, age {age})"
+            shown = f"{code} (sex {text_value(sex)}, age {text_value(age)})"
             problems.repeated(
                 number, header.text("code"), shown, first_row[key], "district, sex and age"
             )
@@ -200,9 +207,12 @@ def _long_rows(header: Header, problems: Problems) -> list[Row]:
         first_row[key] = number
         names.setdefault(code, _name(header, cells))
         for position, year in years:
-            count = problems.read(
-                number, header.texts[position], cell_at(cells, position), _count, COUNT
-            )
+            cell = cell_at(cells, position)
+            # The common case first: a long table has a count in every cell.
+            if type(cell) is float and cell >= 0 and cell.is_integer():
+                count: object = int(cell)
+            else:
+                count = problems.read(number, header.texts[position], cell, _count, COUNT)
             if isinstance(count, int):
                 totals[(code, year)] = totals.get((code, year), 0) + count
     return [
