@@ -182,38 +182,48 @@ def find_header(grid: Grid, layouts: Sequence[Layout], expected: str) -> Header:
     when a row nearly matches, which headers it lacks.
     """
     search = grid.rows[:HEADER_SEARCH_ROWS]
-    nearest: tuple[float, int, Layout, list[Column], list[str]] | None = None
+    nearest: _NearMiss | None = None
     for index, (number, cells) in enumerate(search):
         keys = [header_key(cell) for cell in cells]
         for layout in layouts:
             found = layout.match(keys)
             missing = layout.missing(found)
             if not missing:
-                texts = [
-                    str(cell).replace("\ufeff", "").strip() if cell is not None else ""
-                    for cell in cells
-                ]
-                body = [
-                    (n, row) for n, row in grid.rows[index + 1 :] if any(_filled(c) for c in row)
-                ]
+                texts = ["" if c is None else str(c).replace("\ufeff", "").strip() for c in cells]
+                body = [(n, row) for n, row in grid.rows[index + 1 :] if any(map(_filled, row))]
                 return Header(number, layout, texts, found, grid.rows[:index], body)
-            required = sum(1 for column in layout.columns if column.required)
-            share = 1 - len(missing) / required
-            if found and share >= 0.5 and (nearest is None or share > nearest[0]):
-                nearest = (share, number, layout, missing, [k for k in keys if k])
+            share = 1 - len(missing) / sum(1 for c in layout.columns if c.required)
+            if found and share >= 0.5 and (nearest is None or share > nearest.share):
+                nearest = _NearMiss(share, number, layout, missing, [k for k in keys if k])
+    raise _no_header(grid, expected, nearest)
+
+
+@dataclass(frozen=True)
+class _NearMiss:
+    """A row holding at least half of a layout's required headers."""
+
+    share: float
+    row: int
+    layout: Layout
+    missing: list[Column]
+    keys: list[str]
+
+
+def _no_header(grid: Grid, expected: str, nearest: _NearMiss | None) -> Exception:
     if nearest is not None:
-        _, number, layout, missing, keys = nearest
-        lacking = ", ".join(f"'{column.label}'" for column in missing)
-        raise rejected(
-            f"Row {number} of {grid.where} looks like the header of {layout.name} but has "
-            f"no {lacking} column (it has: {_listing(keys)}). Expected {expected}. Restore "
-            "the missing column(s) with the headers as published and send the file again.",
-            row=number,
+        lacking = ", ".join(f"'{column.label}'" for column in nearest.missing)
+        return rejected(
+            f"Row {nearest.row} of {grid.where} looks like the header of {nearest.layout.name} "
+            f"but has no {lacking} column (it has: {_listing(nearest.keys)}). Expected "
+            f"{expected}. Restore the missing column(s) with the headers as published and "
+            "send the file again.",
+            row=nearest.row,
         )
-    raise rejected(
+    return rejected(
         f"No header row was found in the first {HEADER_SEARCH_ROWS} rows of {grid.where}"
         f"{_sheets_note(grid)}. Expected {expected}. The first rows hold: "
-        f"{_first_rows(search)}. Send the file as published, with its header row.",
+        f"{_first_rows(grid.rows[:HEADER_SEARCH_ROWS])}. Send the file as published, with "
+        "its header row.",
     )
 
 
@@ -297,10 +307,10 @@ def _number(cell: Cell) -> int | float:
     return cell
 
 
-def year_in_name(name: str, patterns: Sequence[str]) -> str | None:
-    """The first group of the first pattern found in the file name (case ignored)."""
+def first_group(text: str, patterns: Sequence[str]) -> str | None:
+    """The first group of the first pattern found in ``text`` (a file name, a title)."""
     for pattern in patterns:
-        if hit := re.search(pattern, name, re.IGNORECASE):
+        if hit := re.search(pattern, text, re.IGNORECASE):
             return hit.group(1)
     return None
 

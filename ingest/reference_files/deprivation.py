@@ -25,10 +25,10 @@ from ingest.reference_files._grid import (
     cell_at,
     decimal_number,
     find_header,
+    first_group,
     open_grid,
     text_value,
     whole_number,
-    year_in_name,
 )
 
 SCHEMA = pa.schema(
@@ -110,7 +110,7 @@ def _edition(header: Header, name: str) -> str:
     year = year if year > 100 else 2000 + year  # ltla24_code -> 2024
     if year in EDITION_BY_CODE_YEAR:
         return EDITION_BY_CODE_YEAR[year]
-    if edition := year_in_name(name, (r"(?:iod|imd)[\s_-]*(\d{4})",)):
+    if edition := first_group(name, (r"(?:iod|imd)[\s_-]*(\d{4})",)):
         return f"IoD{edition}"
     raise rejected(
         f"The edition of the indices in {name} is not known: district codes of {year} "

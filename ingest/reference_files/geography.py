@@ -15,15 +15,16 @@ import pyarrow as pa
 from ingest.reference_files._grid import (
     COUNTRIES,
     GSS_CODE,
+    Cell,
     Column,
     Header,
     Layout,
     Problems,
     cell_at,
     find_header,
+    first_group,
     open_grid,
     text_value,
-    year_in_name,
 )
 
 SCHEMA = pa.schema(
@@ -97,12 +98,12 @@ def read_geography(name: str, data: bytes) -> pa.Table:
 
 def _vintage_in_name(name: str) -> str | None:
     """'LAD25' from a name such as 'LAD25_RGN25_EN_LU.csv'; None when it says nothing."""
-    year = year_in_name(name, (r"(?<![a-z])lad(\d\d)",))
+    year = first_group(name, (r"(?<![a-z])lad(\d\d)",))
     return f"LAD{year}" if year else None
 
 
 def _all_codes_row(
-    header: Header, problems: Problems, number: int, cells: list, vintage: str | None
+    header: Header, problems: Problems, number: int, cells: list[Cell], vintage: str | None
 ) -> tuple[int, dict[str, object]]:
     row: dict[str, object] = {
         column: text_value(cell_at(cells, header.position(column))) for column in _ALL_CODES_HEADERS
@@ -121,7 +122,7 @@ def _all_codes_row(
 
 
 def _lookup_row(
-    header: Header, problems: Problems, number: int, cells: list, vintage: str
+    header: Header, problems: Problems, number: int, cells: list[Cell], vintage: str
 ) -> tuple[int, dict[str, object]]:
     code = text_value(cell_at(cells, header.position("place_code")))
     country_code, country_name = COUNTRIES.get((code or " ")[0], (None, None))

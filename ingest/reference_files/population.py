@@ -29,10 +29,10 @@ from ingest.reference_files._grid import (
     ValueProblem,
     cell_at,
     find_header,
+    first_group,
     open_grid,
     text_value,
     whole_number,
-    year_in_name,
 )
 
 SCHEMA = pa.schema(
@@ -161,15 +161,15 @@ def _mye2_rows(name: str, header: Header, problems: Problems) -> list[Row]:
 
 def _year_in_titles(above: list[tuple[int, list[Cell]]]) -> int | None:
     titles = " ".join(str(cell) for _, cells in above for cell in cells if cell is not None)
-    year = year_in_name(titles, (r"mid-\s?(\d{4})",))
+    year = first_group(titles, (r"mid-\s?(\d{4})",))
     return int(year) if year else None
 
 
 def _year_in_name(name: str) -> int | None:
     """2022 from 'mye22final.xlsx', 'mid2022', 'population_2022.csv'."""
-    if year := year_in_name(name, (r"mid-?(\d{4})", r"(?<!\d)((?:19|20)\d\d)(?!\d)")):
+    if year := first_group(name, (r"mid-?(\d{4})", r"(?<!\d)((?:19|20)\d\d)(?!\d)")):
         return int(year)
-    if short := year_in_name(name, (r"mye(\d\d)(?!\d)",)):
+    if short := first_group(name, (r"mye(\d\d)(?!\d)",)):
         return 2000 + int(short)
     return None
 
