@@ -27,6 +27,7 @@ if str(PROJECT_ROOT) not in sys.path:
 import pyarrow as pa  # noqa: E402
 
 from configuration import DBT_PROJECT_DIR  # noqa: E402
+from expectations.errors import FileRejected  # noqa: E402
 from ingest.reference_files import (  # noqa: E402
     read_deprivation,
     read_geography,
@@ -136,7 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = parser.parse_args(argv).folder
     if not folder.is_dir():
         parser.error(f"{folder} is not a folder of reference files")
-    for path in write_seeds(folder):
+    try:
+        written = write_seeds(folder)
+    except FileNotFoundError as missing:
+        parser.exit(1, f"{missing.filename} is missing from the reference folder\n")
+    except FileRejected as rejection:
+        parser.exit(1, "".join(f"{error.message}\n" for error in rejection.errors))
+    for path in written:
         print(f"wrote {path.relative_to(PROJECT_ROOT)}")
     return 0
 
