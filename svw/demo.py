@@ -256,7 +256,9 @@ class _DemoWorld:
     def __init__(self, rnd: random.Random):
         self.rnd = rnd
         self.measures = _read_measures(MEASURE_CATALOGUE_SEED)
-        self.place_names = _read_place_names(PLACES_SEED)
+        # The demo keeps to its organisations' home places (the seed lists every district).
+        names = _read_place_names(PLACES_SEED)
+        self.place_names = {org.place_code: names[org.place_code] for org in _ORGANISATIONS}
         self.themes = list(dict.fromkeys(measure.theme for measure in self.measures))
         drawn: set[str] = set()
         self.ids = {org.name: _draw_id(org.id_pattern, rnd, drawn) for org in _ORGANISATIONS}
