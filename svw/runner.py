@@ -15,6 +15,37 @@ from ingest.ledger import Status
 from warehouse import open_warehouse
 
 
+@dataclass(frozen=True)
+class NeedHeadline:
+    """How much of a year's value reached the most deprived fifth of English districts."""
+
+    financial_year: str
+    imd_edition: str
+    value_share: float  # of the value delivered in English districts with an index
+    population_share: float  # of the residents of those districts
+
+    def __str__(self) -> str:
+        ratio = (
+            f"{self.value_share / self.population_share:.2f}" if self.population_share else "n/a"
+        )
+        return (
+            f"{self.financial_year}: {self.value_share:.1%} of social value in England "
+            f"reached the most deprived fifth of districts ({self.imd_edition} deciles "
+            f"1-2), home to {self.population_share:.1%} of its people: "
+            f"{ratio} x their population share"
+        )
+
+
+# The query behind the headline: marts.need_distribution, England, deciles 1 and 2.
+_NEED_HEADLINE_SQL = """
+    select financial_year, imd_edition, sum(value_share), sum(population_share)
+    from marts.need_distribution
+    where scope_type = 'country' and imd_decile <= 2 and value_share is not null
+    group by financial_year, imd_edition
+    order by financial_year
+"""
+
+
 @dataclass
 class RunOutcome:
     run_id: str
@@ -23,6 +54,7 @@ class RunOutcome:
     submissions: list[dict] = field(default_factory=list)
     failure: str | None = None
     log_path: Path | None = None
+    need: list[NeedHeadline] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -52,6 +84,7 @@ class RunOutcome:
                 f"  note: values use the ILLUSTRATIVE catalogue ({DEFAULT_EDITION}): "
                 "invented proxies, not official TOMs values"
             )
+        lines += [f"  need {headline}" for headline in self.need]
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
@@ -112,6 +145,9 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
         ]
         outcome.failure = "; ".join(failures) or "see the run in the Dagster UI"
     outcome.submissions = _submissions_of_run(settings, result.run_id)
+    if result.success:
+        with open_warehouse(settings.warehouse) as warehouse, warehouse.connect() as connection:
+            outcome.need = need_headlines(connection)
     return outcome
 
 
@@ -131,3 +167,12 @@ def _submissions_of_run(settings: Settings, run_id: str) -> list[dict]:
             return ledger.submissions_of_run(connection, run_id)
         except sa.exc.DBAPIError:
             return []  # no ledger yet: the run failed before ingestion
+
+
+def need_headlines(connection: sa.Connection) -> list[NeedHeadline]:
+    """The needs-based view in one line per financial year (from marts.need_distribution)."""
+    rows = connection.execute(sa.text(_NEED_HEADLINE_SQL)).all()
+    return [
+        NeedHeadline(year, edition, float(value), float(people))
+        for year, edition, value, people in rows
+    ]

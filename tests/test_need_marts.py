@@ -14,11 +14,23 @@ NT14 (£1 a unit) except Barnsley's 100 hours of NT24 (16.50 an hour: £1,650).
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import pytest
 
-from tests.dbt_builds import EDITION, BuiltWarehouse, RawRows, build, rows, submission_row
+from configuration import DuckDBFile, PostgresDatabase
+from svw.runner import need_headlines
+from tests.dbt_builds import (
+    DBT_PROJECT_DIR,
+    EDITION,
+    BuiltWarehouse,
+    RawRows,
+    build,
+    rows,
+    submission_row,
+)
+from warehouse import open_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -234,3 +246,54 @@ def test_mission_totals(warehouse: BuiltWarehouse) -> None:
         ("levelling_up_2022", "9", "Pride in place", 1650.0),
         ("missions_2024", "opportunity", "Break down barriers to opportunity", 1650.0),
     ]
+
+
+def _population_share_of_the_most_deprived_fifth() -> float:
+    """Worked out from the seeds' published figures, not through the models.
+
+    IoD 2025 ranks 296 districts, so deciles 1-2 are ranks 1-60 (floor((rank - 1) x
+    10 / 296) <= 1); IoD 2025 and mid-2022 are published on the same codes.
+    """
+    with open(DBT_PROJECT_DIR / "seeds" / "deprivation.csv", newline="") as f:
+        fifth = {
+            r["place_code"]
+            for r in csv.DictReader(f)
+            if r["imd_edition"] == "IoD2025" and int(r["imd_rank_of_average_score"]) <= 60
+        }
+    with open(DBT_PROJECT_DIR / "seeds" / "population.csv", newline="") as f:
+        people = {
+            r["place_code"]: int(r["population"])
+            for r in csv.DictReader(f)
+            if r["population_year"] == "2022"
+        }
+    return sum(people[code] for code in fifth) / 57_106_398
+
+
+def test_the_run_summary_headline(warehouse: BuiltWarehouse) -> None:
+    location = (
+        DuckDBFile(warehouse.duckdb_path)
+        if warehouse.duckdb_path
+        else PostgresDatabase(
+            host=warehouse.postgres["host"],
+            port=warehouse.postgres["port"],
+            user=warehouse.postgres["user"],
+            database=warehouse.postgres["dbname"],
+        )
+    )
+    with open_warehouse(location) as opened, opened.connect() as connection:
+        headlines = need_headlines(connection)
+    assert [(h.financial_year, h.imd_edition) for h in headlines] == [
+        ("2021-22", "IoD2025"),
+        ("2023-24", "IoD2025"),
+    ]
+    # 2021-22: only Cumberland (decile 4) had value
+    assert headlines[0].value_share == 0
+    # 2023-24: Blackpool (decile 1) and Barnsley (decile 2) of the 6,080,585 valued
+    latest = headlines[1]
+    assert latest.value_share == pytest.approx((1_415_740 + 1_650) / 6_080_585)
+    assert latest.population_share == pytest.approx(_population_share_of_the_most_deprived_fifth())
+    assert str(latest) == (
+        f"2023-24: 23.3% of social value in England reached the most deprived fifth of "
+        f"districts (IoD2025 deciles 1-2), home to {latest.population_share:.1%} of its "
+        f"people: {latest.value_share / latest.population_share:.2f} x their population share"
+    )
