@@ -137,7 +137,7 @@ ranked as (
         *,
         row_number() over (
             partition by imd_edition
-            order by imd_score desc, imd_published_rank asc nulls last, place_code
+            order by imd_score desc, imd_published_rank asc nulls last, place_code asc
         ) as imd_rank,
         count(*) over (partition by imd_edition) as imd_district_count
 

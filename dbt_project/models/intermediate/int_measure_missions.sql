@@ -37,7 +37,7 @@ matched as (
         coalesce(by_code.mission_2024, by_theme.mission_2024) as mission_2024,
         coalesce(by_code.confidence, by_theme.confidence) as confidence,
         coalesce(by_code.rationale, by_theme.rationale) as rationale,
-        coalesce(by_code.source, by_theme.source) as source,
+        coalesce(by_code.source, by_theme.source) as mapping_source,
         by_code.measure_code is null as is_theme_default
 
     from catalogue
@@ -63,7 +63,7 @@ final as (
         missions_2024.mission_name as mission_2024_name,
         matched.confidence,
         matched.rationale,
-        matched.source,
+        matched.mapping_source,
         matched.is_theme_default
 
     from matched

@@ -54,43 +54,43 @@ lines_in_areas as (
 ),
 
 {% for area_type, code_column, name_column in levels %}
-{{ area_type }}_totals as (
+    {{ area_type }}_totals as (
 
-    select
-        cast('{{ area_type }}' as varchar) as area_type,
-        cast({{ code_column }} as varchar) as area_code,
-        cast({{ name_column }} as varchar) as area_name,
-        financial_year,
-        theme,
-        sector,
-        sum(apportioned_social_value_gbp) as social_value_gbp,
-        count(distinct place_code) as district_count,
-        count(distinct line_id) as line_count,
-        count(distinct organisation_id) as organisation_count,
-        bool_or(is_illustrative) as is_illustrative
+        select
+            cast('{{ area_type }}' as varchar) as area_type,
+            cast({{ code_column }} as varchar) as area_code,
+            cast({{ name_column }} as varchar) as area_name,
+            financial_year,
+            theme,
+            sector,
+            sum(apportioned_social_value_gbp) as social_value_gbp,
+            count(distinct place_code) as district_count,
+            count(distinct line_id) as line_count,
+            count(distinct organisation_id) as organisation_count,
+            bool_or(is_illustrative) as is_illustrative
 
-    from lines_in_areas
+        from lines_in_areas
 
-    where {{ code_column }} is not null
+        where {{ code_column }} is not null
 
-    -- by the output names: the UK level's code is a constant, which PostgreSQL
-    -- refuses as a GROUP BY term
-    group by
-        area_code,
-        area_name,
-        financial_year,
-        theme,
-        sector
+        -- by the output names: the UK level's code is a constant, which PostgreSQL
+        -- refuses as a GROUP BY term
+        group by
+            area_code,
+            area_name,
+            financial_year,
+            theme,
+            sector
 
-),
+    ),
 
 {% endfor %}
 
 unioned as (
 
     {% for area_type, _, _ in levels %}
-    select * from {{ area_type }}_totals
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ area_type }}_totals
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

@@ -56,25 +56,25 @@ lines_with_missions as (
 unioned as (
 
     {% for framing, code_column, name_column in framings %}
-    select
-        cast('{{ framing }}' as varchar) as framing,
-        {{ code_column }} as mission_code,
-        {{ name_column }} as mission_name,
-        place_code,
-        financial_year,
-        sum(apportioned_social_value_gbp) as social_value_gbp,
-        count(distinct line_id) as line_count,
-        bool_or(confidence = 'low') as includes_low_confidence_mapping,
-        bool_or(is_illustrative) as is_illustrative
+        select
+            cast('{{ framing }}' as varchar) as framing,
+            {{ code_column }} as mission_code,
+            {{ name_column }} as mission_name,
+            place_code,
+            financial_year,
+            sum(apportioned_social_value_gbp) as social_value_gbp,
+            count(distinct line_id) as line_count,
+            bool_or(confidence = 'low') as includes_low_confidence_mapping,
+            bool_or(is_illustrative) as is_illustrative
 
-    from lines_with_missions
+        from lines_with_missions
 
-    group by
-        {{ code_column }},
-        {{ name_column }},
-        place_code,
-        financial_year
-    {% if not loop.last %}union all{% endif %}
+        group by
+            {{ code_column }},
+            {{ name_column }},
+            place_code,
+            financial_year
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),

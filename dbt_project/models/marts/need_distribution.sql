@@ -22,8 +22,8 @@ scoped as (
 
     select
         'country' as scope_type,
-        country_code as scope_code,
-        country_name as scope_name,
+        place_need.country_code as scope_code,
+        place_need.country_name as scope_name,
         place_need.*
 
     from place_need
@@ -32,13 +32,13 @@ scoped as (
 
     select
         'region' as scope_type,
-        region_code as scope_code,
-        region_name as scope_name,
+        place_need.region_code as scope_code,
+        place_need.region_name as scope_name,
         place_need.*
 
     from place_need
 
-    where region_code is not null
+    where place_need.region_code is not null
 
 ),
 
