@@ -56,7 +56,15 @@ class BuiltWarehouse(NamedTuple):
 
 
 def submission_row(
-    sid: int, submitter: str | None, path: str, received: str, status: str, lines: int
+    sid: int,
+    submitter: str | None,
+    path: str,
+    received: str,
+    status: str,
+    lines: int,
+    errors: int = 0,
+    report: str | None = None,
+    duplicate_of: int | None = None,
 ) -> list[Any]:
     """A ledger row with the fields the models read; the rest filled consistently."""
     received_at = datetime.fromisoformat(received)
@@ -71,10 +79,10 @@ def submission_row(
         received_at.replace(minute=5),
         status,
         lines,
-        0,
+        errors,
         f"{status}/{path}",
-        None,
-        None,
+        report,
+        duplicate_of,
         f"run-{sid}",
         "[]",
     ]

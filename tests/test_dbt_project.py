@@ -17,7 +17,7 @@ PostgreSQL target runs on the private server of the ``postgres_server`` fixture.
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -29,6 +29,7 @@ from tests.dbt_builds import (
     RawRows,
     build,
     rows,
+    submission_row,
 )
 
 pytestmark = pytest.mark.slow
@@ -36,10 +37,6 @@ pytestmark = pytest.mark.slow
 # Proxies the expected values below were worked out with by hand; checked against the
 # seed so a re-based catalogue fails here with a clear message, not as a wrong total.
 PROXIES = {"NT1": 21500.00, "NT14": 1.00, "NT24": 16.50, "NT28": 21.00, "NT31": 230.00}
-
-
-def _ts(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 # (submission_id, submitter, original_path, received_at, status, line_count,
@@ -172,30 +169,7 @@ RETURN_LINES = [
 
 
 def _submission_rows() -> list[list[Any]]:
-    submissions = []
-    for sid, submitter, orig, received, status, lines, errors, report, dup in SUBMISSIONS:
-        received_at = _ts(received)
-        submissions.append(
-            [
-                sid,
-                submitter,
-                orig,
-                f"sha-{sid}",
-                1000 + sid,
-                "csv",
-                received_at,
-                received_at.replace(minute=5),
-                status,
-                lines,
-                errors,
-                f"{status}/{orig}",
-                report,
-                dup,
-                f"run-{sid}",
-                "[]",
-            ]
-        )
-    return submissions
+    return [submission_row(*submission) for submission in SUBMISSIONS]
 
 
 def _return_line_rows() -> list[list[Any]]:
