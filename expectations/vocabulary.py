@@ -81,4 +81,9 @@ QUANTITY_NOISE_PATTERN = "[£, ]"
 PLACE_CODE_PATTERN = r"^(E06|E07|E08|E09|W06|S12|N09)\d{6}$"
 
 MAX_ORGANISATION_ID_LENGTH = 100
-TEMPLATE_HINT = "the Measures sheet of the xlsx return template"
+
+# The xlsx template's sheets: the return itself, and the measure list beside it. A
+# workbook's data is read from a sheet named like RETURN_SHEET when it has one.
+RETURN_SHEET = "Return"
+MEASURES_SHEET = "Measures"
+TEMPLATE_HINT = f"the {MEASURES_SHEET} sheet of the xlsx return template"

@@ -1,8 +1,11 @@
-"""Excel workbooks (.xlsx): the first sheet, cells as the sender reads them in Excel.
+"""Excel workbooks (.xlsx): the return's sheet, cells as the sender reads them in Excel.
 
-Owns opening the workbook (refusing old .xls and password-protected files), finding
-the header as the first row with text, turning cell values (dates, floats, booleans)
-into unambiguous text, and reporting damage at the sheet row where it was found.
+Owns opening the workbook (refusing old .xls and password-protected files), choosing
+the sheet that holds the return (the one named like the template's "Return" sheet, else
+the first visible sheet whose header names the return's columns), finding the header
+row below any title rows, turning cell values (dates, floats, booleans) into
+unambiguous text, and refusing what Excel shows but the file does not hold: damage at
+the sheet row where it was found, formulas saved without their calculated value.
 """
 
 from __future__ import annotations
@@ -10,13 +13,27 @@ from __future__ import annotations
 import datetime
 import io
 import math
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
 import pyarrow as pa
+from openpyxl.styles.numbers import is_datetime
+from openpyxl.utils import get_column_letter
 
-from ingest.headers import HeaderMapping, map_headers
+from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
+from expectations.fields import REQUIRED_FIELDS
+from expectations.vocabulary import RETURN_SHEET
+from ingest.headers import (
+    HEADER_SEARCH_ROWS,
+    HeaderMapping,
+    best_header_row,
+    map_headers,
+    no_header_found,
+    normalise_header,
+)
 from ingest.readers._table import (
     OLE2_MAGIC,
     FileFormat,
@@ -32,31 +49,46 @@ if TYPE_CHECKING:  # only for annotations: the read-only sheet class is openpyxl
 
 NAME = "xlsx"
 
-# (sheet row number, the row's cells as text), as read from the sheet
-SheetRows = Iterator[tuple[int, list[str | None]]]
+# Without a sheet named like the template's, the first visible sheet whose header names
+# at least this many required fields holds the return (the template's Measures sheet
+# names two fields, "measure_code" and "unit": it must not win over the data).
+HEADER_QUORUM = len(REQUIRED_FIELDS) // 2
+
+# A formula element in the sheet XML, with or without a namespace prefix.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+# (sheet row number, the row's cells as text, 0-based positions of formulas without a
+# saved value), as read from the sheet
+SheetRows = Iterator[tuple[int, list[str | None], frozenset[int]]]
 
 
 def read(data: bytes) -> ParsedFile:
-    """Read the first worksheet; its first row holding text is the header row."""
+    """Read the return's sheet; its header is the row naming the most fields."""
     if data.startswith(OLE2_MAGIC):
         raise rejected(
             "This workbook is in the old Excel 97-2003 format or is password-protected. "
             'Remove any password, use "Save As" > "Excel Workbook (*.xlsx)" and send that file.'
         )
-    workbook = _open(data)
+    workbook = _open(data, data_only=True)
+    formulas = None
     try:
-        rows = enumerate(_first_sheet(workbook).iter_rows(values_only=True), start=1)
-        return _sheet_table(_sheet_rows_or_reject(rows))
+        sheet, header_row = _data_sheet(workbook)
+        if _has_formulas(workbook, sheet):
+            # Excel saves each formula's last result beside it; other tools may not.
+            formulas = _open(data, data_only=False)
+        return _sheet_table(_sheet_rows(sheet, formulas), sheet.title, header_row)
     finally:
         workbook.close()
+        if formulas is not None:
+            formulas.close()
 
 
 # --- the workbook -------------------------------------------------------------------
 
 
-def _open(data: bytes) -> Workbook:
+def _open(data: bytes, *, data_only: bool) -> Workbook:
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as problem:  # openpyxl reports damage through many exception types
         raise rejected(
             "The file could not be opened as an Excel workbook (.xlsx); it may be damaged "
@@ -64,62 +96,130 @@ def _open(data: bytes) -> Workbook:
         ) from problem
 
 
-def _first_sheet(workbook: Workbook) -> ReadOnlyWorksheet:
+def _data_sheet(workbook: Workbook) -> tuple[ReadOnlyWorksheet, int]:
+    """The sheet holding the return and its header row, or a rejection saying what the
+    first rows of the sheets looked at hold."""
     if not workbook.worksheets:
-        raise rejected("The workbook has no worksheet. Put the return on the first sheet.")
-    sheet = workbook.worksheets[0]
-    # Read-only mode trusts the sheet's stored size, which some tools write wrongly.
-    sheet.reset_dimensions()
-    return sheet
+        raise rejected("The workbook has no worksheet. Put the return on a sheet named Return.")
+    for sheet in workbook.worksheets:
+        # Read-only mode trusts the sheet's stored size, which some tools write wrongly.
+        sheet.reset_dimensions()
+    named = [s for s in workbook.worksheets if _is_named_like_the_template(s.title)]
+    if named:
+        return named[0], _header_row_or_reject(named[0])
+    visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
+    found = [(sheet, best_header_row(_first_rows(sheet))) for sheet in visible]
+    with_header = [(sheet, best) for sheet, best in found if best is not None]
+    quorum = [(sheet, best) for sheet, best in with_header if best[1] >= HEADER_QUORUM]
+    if quorum:
+        sheet, (header_row, _) = quorum[0]
+        return sheet, header_row
+    if with_header:  # the best partial header: its report names the missing columns
+        sheet, (header_row, _) = max(with_header, key=lambda found: found[1][1])
+        return sheet, header_row
+    looked_at = ", ".join(f'"{sheet.title}"' for sheet in visible)
+    first = visible[0] if visible else workbook.worksheets[0]
+    place = f'sheet "{first.title}"' if len(visible) <= 1 else f"any sheet ({looked_at})"
+    raise rejected(no_header_found(place, _first_rows(first)), where=WhereRead(first.title))
 
 
-def _sheet_rows_or_reject(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> SheetRows:
-    """Sheet rows as text, turning damage found mid-sheet into a rejection at that row."""
+def _is_named_like_the_template(title: str) -> bool:
+    # "Return", "return ", "RETURNS"...
+    return normalise_header(title).removesuffix("s") == normalise_header(RETURN_SHEET)
+
+
+def _header_row_or_reject(sheet: ReadOnlyWorksheet) -> int:
+    first_rows = _first_rows(sheet)
+    best = best_header_row(first_rows)
+    if best is None:
+        place = f'sheet "{sheet.title}"'
+        raise rejected(no_header_found(place, first_rows), where=WhereRead(sheet.title))
+    return best[0]
+
+
+def _first_rows(sheet: ReadOnlyWorksheet) -> list[tuple[int, list[str | None]]]:
+    rows = _sheet_rows(sheet, None, max_row=HEADER_SEARCH_ROWS)
+    return [(number, cells) for number, cells, _ in rows]
+
+
+def _has_formulas(workbook: Workbook, sheet: ReadOnlyWorksheet) -> bool:
+    """Whether the sheet's XML holds any formula (read as bytes: fast, no parsing)."""
+    path = getattr(sheet, "_worksheet_path", None)
+    if path is None:  # another openpyxl layout: compare with the formulas every time
+        return True
+    tail = b""
+    with workbook._archive.open(path) as xml:
+        while chunk := xml.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _sheet_rows(
+    sheet: ReadOnlyWorksheet, formulas: Workbook | None, max_row: int | None = None
+) -> SheetRows:
+    """Sheet rows as text, turning damage found mid-sheet into a rejection at that row.
+
+    With ``formulas`` (the same workbook opened without calculated values), each row
+    also says which of its cells hold a formula that was saved without its result.
+    """
+    values = enumerate(sheet.iter_rows(max_row=max_row), start=1)
+    formula_rows = None
+    if formulas is not None:
+        formula_sheet = formulas[sheet.title]
+        formula_sheet.reset_dimensions()
+        formula_rows = formula_sheet.iter_rows(max_row=max_row, values_only=True)
     row_number = 0
     while True:
         try:
-            row_number, values = next(rows)
+            row_number, cells = next(values)
+            formula_row = next(formula_rows) if formula_rows is not None else ()
         except StopIteration:
             return
         except Exception as problem:  # damaged sheet XML surfaces from the XML parser
             raise rejected(
-                f"The workbook is damaged after row {row_number} and cannot be read. Open it "
-                "in Excel, save it again as .xlsx and resend.",
+                f'The workbook is damaged after row {row_number} of sheet "{sheet.title}" and '
+                "cannot be read. Open it in Excel, save it again as .xlsx and resend.",
                 row=row_number + 1,
             ) from problem
-        yield row_number, [_cell_text(value) for value in values]
+        texts = [_cell_text(cell) for cell in cells]
+        uncalculated = frozenset(
+            position
+            for position, formula in enumerate(formula_row)
+            if position < len(texts) and texts[position] is None and _is_formula(formula)
+        )
+        yield row_number, texts, uncalculated
+
+
+def _is_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 # --- the sheet ----------------------------------------------------------------------
 
 
-def _sheet_table(rows: SheetRows) -> ParsedFile:
-    """The header from the first rows, then the rows below it (the same iterator)."""
-    header_row, header = _header(rows)
-    mapping = map_headers([cell or "" for cell in header], header_row=header_row)
-    source_rows, text_columns, stray_positions = _body(rows, header, mapping)
-    parsed = assemble(NAME, mapping, text_columns, source_rows)
+def _sheet_table(rows: SheetRows, sheet_name: str, header_row: int) -> ParsedFile:
+    """The header at ``header_row``, then the rows below it (the same iterator)."""
+    header = _header(rows, header_row)
+    mapping = map_headers([cell or "" for cell in header], header_row=header_row, sheet=sheet_name)
+    where = WhereRead(sheet_name, header_row, mapping.column_letters())
+    source_rows, text_columns, stray_positions = _body(rows, header, mapping, where)
+    parsed = assemble(NAME, mapping, text_columns, source_rows, where)
     parsed.ignored_columns += [unlabelled(position) for position in stray_positions]
     return parsed
 
 
-def _header(rows: SheetRows) -> tuple[int, list[str | None]]:
-    """The first row with text, without its trailing empty cells."""
-    header_row, header = next(
-        ((number, cells) for number, cells in rows if any(_has_text(c) for c in cells)),
-        (None, None),
-    )
-    if header_row is None or header is None:
-        raise rejected(
-            "The first sheet of the workbook is empty. Put the return on the first sheet."
-        )
+def _header(rows: SheetRows, header_row: int) -> list[str | None]:
+    """The header row's cells, without trailing empty ones; rows above it are skipped."""
+    header = next(cells for number, cells, _ in rows if number == header_row)
     while header and not _has_text(header[-1]):
         header.pop()
-    return header_row, header
+    return header
 
 
 def _body(
-    rows: SheetRows, header: list[str | None], mapping: HeaderMapping
+    rows: SheetRows, header: list[str | None], mapping: HeaderMapping, where: WhereRead
 ) -> tuple[pa.Array, dict[str, pa.Array], list[int]]:
     """Row numbers, one text column per mapped field, and the sorted positions of
     columns without a header that hold values somewhere."""
@@ -128,15 +228,51 @@ def _body(
     source_rows: list[int] = []
     blank_headers = [position for position, cell in enumerate(header) if not _has_text(cell)]
     stray_positions: set[int] = set()
-    for number, cells in rows:
+    uncalculated = _UncalculatedFormulas(where)
+    for number, cells, formulas in rows:
         source_rows.append(number)
         for field, position in wanted:
             values[field].append(cells[position] if position < len(cells) else None)
+            if position in formulas:
+                uncalculated.add(number, field, position)
         for position in (*blank_headers, *range(len(header), len(cells))):
             if position < len(cells) and _has_text(cells[position]):
                 stray_positions.add(position)
+    uncalculated.raise_if_any()
     text_columns = {field: pa.array(column, pa.string()) for field, column in values.items()}
     return pa.array(source_rows, pa.int64()), text_columns, sorted(stray_positions)
+
+
+class _UncalculatedFormulas:
+    """Cells of the return holding a formula saved without its result (a file written by
+    a program that does not calculate): each reported at its cell, the file refused."""
+
+    def __init__(self, where: WhereRead) -> None:
+        self.where = where
+        self.errors: list[ReturnError] = []
+        self.total = 0
+
+    def add(self, row: int, field: str, position: int) -> None:
+        self.total += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            cell = f"{get_column_letter(position + 1)}{row}"
+            self.errors.append(
+                ReturnError(
+                    row=row,
+                    column=field,
+                    value=None,
+                    message=(
+                        f"Cell {cell} holds a formula that was never calculated, so the file "
+                        f"has no value for {field} there. Open the file in Excel, check the "
+                        "cell shows the right value, save it and send it again (Excel "
+                        "saves each formula's result; some other programs do not)."
+                    ),
+                )
+            )
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise FileRejected(self.errors, total=self.total, where=self.where)
 
 
 # --- cells --------------------------------------------------------------------------
@@ -146,14 +282,17 @@ def _has_text(cell: str | None) -> bool:
     return cell is not None and cell.strip() != ""
 
 
-def _cell_text(value: object) -> str | None:
+def _cell_text(cell: Any) -> str | None:
     """A cell's value as the sender would read it in Excel, in an unambiguous form."""
+    value = cell.value
     if value is None:
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0):
+        # A time Excel does not show (a date format on a date-and-time value) is not
+        # the sender's to see or fix: the cell reads as the date it shows.
+        if value.time() == datetime.time(0) or not _shows_time(cell.number_format):
             return value.date().isoformat()
         return value.isoformat(sep=" ")
     if isinstance(value, datetime.date | datetime.time):
@@ -161,6 +300,11 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, float):
         return _float_text(value)
     return str(value)
+
+
+@lru_cache(maxsize=256)
+def _shows_time(number_format: str | None) -> bool:
+    return is_datetime(number_format or "General") in ("datetime", "time")
 
 
 def _float_text(value: float) -> str:
