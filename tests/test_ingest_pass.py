@@ -53,8 +53,32 @@ def test_bad_locations_are_rejected_with_a_reason(
         ("incoming/Leeds Council/q1.csv", "rejected", "rejected/Leeds Council/q1.csv", False),
         ("incoming/loose.csv", "rejected", "rejected/loose.csv", False),
     ]
-    report = json.loads(bucket.read("rejected/loose.csv.errors.json"))
-    assert "incoming/<submitter>/" in report["errors"][0]["message"]
+    loose = json.loads(bucket.read("rejected/loose.csv.errors.json"))
+    assert [(e["row"], e["value"], e["message"]) for e in loose["errors"]] == [
+        (
+            None,
+            "incoming/loose.csv",
+            "The file is not inside a submitter folder. Upload it to incoming/<submitter>/, "
+            "where <submitter> is your organisation's short name in lowercase letters, digits "
+            "and hyphens (for example incoming/leeds-city-council/).",
+        )
+    ]
+    misnamed = json.loads(bucket.read("rejected/Leeds Council/q1.csv.errors.json"))
+    assert [e["message"] for e in misnamed["errors"]] == [
+        'The folder name "Leeds Council" is not allowed: submitter folders are named in '
+        "lowercase letters, digits and hyphens, without spaces. Upload it to "
+        "incoming/leeds-council/ instead."
+    ]
+    # The human report sits beside the machine one, and the ledger points to it.
+    assert bucket.exists("rejected/Leeds Council/q1.csv.errors.xlsx")
+    with seeded_warehouse.connect() as connection:
+        locations = connection.exec_driver_sql(
+            "select report_location from raw.submissions order by report_location"
+        ).scalars()
+        assert list(locations) == [
+            "rejected/Leeds Council/q1.csv.errors.xlsx",
+            "rejected/loose.csv.errors.xlsx",
+        ]
 
 
 def test_same_bytes_under_any_name_or_sender_is_a_duplicate(
