@@ -214,14 +214,14 @@ def _first_records(prefix: str, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def _no_header(prefix: str) -> FileRejected:
-    """Nothing names a field: quote the first rows; a one-column first row hints at an
-    unknown delimiter."""
+    """Nothing names a field: quote the first rows; rows that are all one column hint at
+    a delimiter we do not read."""
     delimiter = _detect_delimiter(_first_record_text(prefix))
     records = _first_records(prefix, delimiter)
     errors = [ReturnError(None, None, None, no_header_found("the file", records))]
-    first = next(((line, fields) for line, fields in records if "".join(fields).strip()), None)
-    if first is not None and len(first[1]) == 1:
-        errors.insert(0, _one_column_hint(*first))
+    with_text = [(line, fields) for line, fields in records if "".join(fields).strip()]
+    if with_text and all(len(fields) == 1 for _, fields in with_text):
+        errors.insert(0, _one_column_hint(*with_text[0]))
     return FileRejected(errors)
 
 

@@ -17,11 +17,12 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pyarrow as pa
 from openpyxl.styles.numbers import is_datetime
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 
 from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
 from expectations.fields import REQUIRED_FIELDS
@@ -57,9 +58,8 @@ HEADER_QUORUM = len(REQUIRED_FIELDS) // 2
 # A formula element in the sheet XML, with or without a namespace prefix.
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
-# (sheet row number, the row's cells as text, 0-based positions of formulas without a
-# saved value), as read from the sheet
-SheetRows = Iterator[tuple[int, list[str | None], frozenset[int]]]
+# (sheet row number, the row's cells as text), as read from the sheet
+SheetRows = Iterator[tuple[int, list[str | None]]]
 
 
 def read(data: bytes) -> ParsedFile:
@@ -69,26 +69,20 @@ def read(data: bytes) -> ParsedFile:
             "This workbook is in the old Excel 97-2003 format or is password-protected. "
             'Remove any password, use "Save As" > "Excel Workbook (*.xlsx)" and send that file.'
         )
-    workbook = _open(data, data_only=True)
-    formulas = None
+    workbook = _open(data)
     try:
         sheet, header_row = _data_sheet(workbook)
-        if _has_formulas(workbook, sheet):
-            # Excel saves each formula's last result beside it; other tools may not.
-            formulas = _open(data, data_only=False)
-        return _sheet_table(_sheet_rows(sheet, formulas), sheet.title, header_row)
+        return _sheet_table(workbook, sheet, header_row)
     finally:
         workbook.close()
-        if formulas is not None:
-            formulas.close()
 
 
 # --- the workbook -------------------------------------------------------------------
 
 
-def _open(data: bytes, *, data_only: bool) -> Workbook:
+def _open(data: bytes) -> Workbook:
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as problem:  # openpyxl reports damage through many exception types
         raise rejected(
             "The file could not be opened as an Excel workbook (.xlsx); it may be damaged "
@@ -138,15 +132,56 @@ def _header_row_or_reject(sheet: ReadOnlyWorksheet) -> int:
 
 
 def _first_rows(sheet: ReadOnlyWorksheet) -> list[tuple[int, list[str | None]]]:
-    rows = _sheet_rows(sheet, None, max_row=HEADER_SEARCH_ROWS)
-    return [(number, cells) for number, cells, _ in rows]
+    return list(_sheet_rows(sheet, max_row=HEADER_SEARCH_ROWS))
 
 
-def _has_formulas(workbook: Workbook, sheet: ReadOnlyWorksheet) -> bool:
-    """Whether the sheet's XML holds any formula (read as bytes: fast, no parsing)."""
+def _sheet_rows(sheet: ReadOnlyWorksheet, max_row: int | None = None) -> SheetRows:
+    """Sheet rows as text, turning damage found mid-sheet into a rejection at that row."""
+    rows = enumerate(sheet.iter_rows(max_row=max_row), start=1)
+    row_number = 0
+    while True:
+        try:
+            row_number, cells = next(rows)
+        except StopIteration:
+            return
+        except Exception as problem:  # damaged sheet XML surfaces from the XML parser
+            raise rejected(
+                f'The workbook is damaged after row {row_number} of sheet "{sheet.title}" and '
+                "cannot be read. Open it in Excel, save it again as .xlsx and resend.",
+                row=row_number + 1,
+            ) from problem
+        yield row_number, [_cell_text(cell) for cell in cells]
+
+
+# --- formulas -----------------------------------------------------------------------
+
+
+def _refuse_uncalculated_formulas(
+    workbook: Workbook, sheet: ReadOnlyWorksheet, mapping: HeaderMapping, where: WhereRead
+) -> None:
+    """Refuse the file if a cell of the return holds a formula saved without its result.
+
+    Excel saves each formula's last result beside it; some programs that write
+    workbooks do not, and such a cell reads as empty. openpyxl cannot tell that from a
+    formula whose result is empty text, so the sheet's XML is read for the difference.
+    """
     path = getattr(sheet, "_worksheet_path", None)
-    if path is None:  # another openpyxl layout: compare with the formulas every time
-        return True
+    if path is None or not _has_formulas(workbook, path):
+        return
+    fields = {position + 1: field for field, position in mapping.positions.items()}
+    errors: list[ReturnError] = []
+    total = 0
+    for row, column in _formulas_without_value(workbook, path):
+        if row > (where.header_row or 0) and column in fields:
+            total += 1
+            if len(errors) < MAX_REPORTED_ERRORS:
+                errors.append(_uncalculated(row, column, fields[column]))
+    if errors:
+        raise FileRejected(errors, total=total, where=where)
+
+
+def _has_formulas(workbook: Workbook, path: str) -> bool:
+    """Whether the sheet's XML holds any formula (a byte search: fast, no parsing)."""
     tail = b""
     with workbook._archive.open(path) as xml:
         while chunk := xml.read(1 << 20):
@@ -156,55 +191,54 @@ def _has_formulas(workbook: Workbook, sheet: ReadOnlyWorksheet) -> bool:
     return False
 
 
-def _sheet_rows(
-    sheet: ReadOnlyWorksheet, formulas: Workbook | None, max_row: int | None = None
-) -> SheetRows:
-    """Sheet rows as text, turning damage found mid-sheet into a rejection at that row.
-
-    With ``formulas`` (the same workbook opened without calculated values), each row
-    also says which of its cells hold a formula that was saved without its result.
-    """
-    values = enumerate(sheet.iter_rows(max_row=max_row), start=1)
-    formula_rows = None
-    if formulas is not None:
-        formula_sheet = formulas[sheet.title]
-        formula_sheet.reset_dimensions()
-        formula_rows = formula_sheet.iter_rows(max_row=max_row, values_only=True)
-    row_number = 0
-    while True:
-        try:
-            row_number, cells = next(values)
-            formula_row = next(formula_rows) if formula_rows is not None else ()
-        except StopIteration:
-            return
-        except Exception as problem:  # damaged sheet XML surfaces from the XML parser
-            raise rejected(
-                f'The workbook is damaged after row {row_number} of sheet "{sheet.title}" and '
-                "cannot be read. Open it in Excel, save it again as .xlsx and resend.",
-                row=row_number + 1,
-            ) from problem
-        texts = [_cell_text(cell) for cell in cells]
-        uncalculated = frozenset(
-            position
-            for position, formula in enumerate(formula_row)
-            if position < len(texts) and texts[position] is None and _is_formula(formula)
-        )
-        yield row_number, texts, uncalculated
+def _formulas_without_value(workbook: Workbook, path: str) -> Iterator[tuple[int, int]]:
+    """(row, column) of each cell with a formula and no saved value, in sheet order."""
+    with workbook._archive.open(path) as xml:
+        for _, element in ElementTree.iterparse(xml, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c" and _is_uncalculated(element):
+                yield coordinate_to_tuple(element.get("r"))
+            if tag in ("c", "row"):
+                element.clear()  # keep memory flat on large sheets
 
 
-def _is_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith("=")
+def _is_uncalculated(cell: ElementTree.Element) -> bool:
+    """A formula cell with no value, other than a formula whose result is empty text
+    (Excel marks those t="str"; a number, date or true/false result is never empty)."""
+    children = {child.tag.rsplit("}", 1)[-1]: child for child in cell}
+    if "f" not in children or not cell.get("r") or cell.get("t") == "str":
+        return False
+    value = children.get("v")
+    return value is None or not (value.text or "").strip()
+
+
+def _uncalculated(row: int, column: int, field: str) -> ReturnError:
+    cell = f"{get_column_letter(column)}{row}"
+    return ReturnError(
+        row=row,
+        column=field,
+        value=None,
+        message=(
+            f"Cell {cell} holds a formula that was never calculated, so the file has no "
+            f"value for {field} there. Open the file in Excel, check the cell shows the "
+            "right value, save it and send it again (Excel saves each formula's result; "
+            "some other programs do not)."
+        ),
+    )
 
 
 # --- the sheet ----------------------------------------------------------------------
 
 
-def _sheet_table(rows: SheetRows, sheet_name: str, header_row: int) -> ParsedFile:
+def _sheet_table(workbook: Workbook, sheet: ReadOnlyWorksheet, header_row: int) -> ParsedFile:
     """The header at ``header_row``, then the rows below it (the same iterator)."""
+    rows = _sheet_rows(sheet)
     header = _header(rows, header_row)
-    mapping = map_headers([cell or "" for cell in header], header_row=header_row, sheet=sheet_name)
-    where = WhereRead(sheet_name, header_row, mapping.column_letters())
-    source_rows, text_columns, stray_positions = _body(rows, header, mapping, where)
+    cells = [cell or "" for cell in header]
+    mapping = map_headers(cells, header_row=header_row, sheet=sheet.title)
+    where = WhereRead(sheet.title, header_row, mapping.column_letters())
+    _refuse_uncalculated_formulas(workbook, sheet, mapping, where)
+    source_rows, text_columns, stray_positions = _body(rows, header, mapping)
     parsed = assemble(NAME, mapping, text_columns, source_rows, where)
     parsed.ignored_columns += [unlabelled(position) for position in stray_positions]
     return parsed
@@ -212,14 +246,14 @@ def _sheet_table(rows: SheetRows, sheet_name: str, header_row: int) -> ParsedFil
 
 def _header(rows: SheetRows, header_row: int) -> list[str | None]:
     """The header row's cells, without trailing empty ones; rows above it are skipped."""
-    header = next(cells for number, cells, _ in rows if number == header_row)
+    header = next(cells for number, cells in rows if number == header_row)
     while header and not _has_text(header[-1]):
         header.pop()
     return header
 
 
 def _body(
-    rows: SheetRows, header: list[str | None], mapping: HeaderMapping, where: WhereRead
+    rows: SheetRows, header: list[str | None], mapping: HeaderMapping
 ) -> tuple[pa.Array, dict[str, pa.Array], list[int]]:
     """Row numbers, one text column per mapped field, and the sorted positions of
     columns without a header that hold values somewhere."""
@@ -228,51 +262,15 @@ def _body(
     source_rows: list[int] = []
     blank_headers = [position for position, cell in enumerate(header) if not _has_text(cell)]
     stray_positions: set[int] = set()
-    uncalculated = _UncalculatedFormulas(where)
-    for number, cells, formulas in rows:
+    for number, cells in rows:
         source_rows.append(number)
         for field, position in wanted:
             values[field].append(cells[position] if position < len(cells) else None)
-            if position in formulas:
-                uncalculated.add(number, field, position)
         for position in (*blank_headers, *range(len(header), len(cells))):
             if position < len(cells) and _has_text(cells[position]):
                 stray_positions.add(position)
-    uncalculated.raise_if_any()
     text_columns = {field: pa.array(column, pa.string()) for field, column in values.items()}
     return pa.array(source_rows, pa.int64()), text_columns, sorted(stray_positions)
-
-
-class _UncalculatedFormulas:
-    """Cells of the return holding a formula saved without its result (a file written by
-    a program that does not calculate): each reported at its cell, the file refused."""
-
-    def __init__(self, where: WhereRead) -> None:
-        self.where = where
-        self.errors: list[ReturnError] = []
-        self.total = 0
-
-    def add(self, row: int, field: str, position: int) -> None:
-        self.total += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            cell = f"{get_column_letter(position + 1)}{row}"
-            self.errors.append(
-                ReturnError(
-                    row=row,
-                    column=field,
-                    value=None,
-                    message=(
-                        f"Cell {cell} holds a formula that was never calculated, so the file "
-                        f"has no value for {field} there. Open the file in Excel, check the "
-                        "cell shows the right value, save it and send it again (Excel "
-                        "saves each formula's result; some other programs do not)."
-                    ),
-                )
-            )
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            raise FileRejected(self.errors, total=self.total, where=self.where)
 
 
 # --- cells --------------------------------------------------------------------------
