@@ -155,3 +155,58 @@ def test_file_sent_again_with_its_old_modification_time_is_a_new_drop(
         ("duplicate", "archive/leeds-council/q1_2.csv"),
     ]
     assert bucket.pending(0) == []
+
+
+def test_a_workbook_report_names_the_sheet_the_header_row_and_each_cell(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    cover.title = "Instructions"
+    cover["A1"] = "Fill in the Q1 sheet, one row per measure."
+    sheet = workbook.create_sheet("Q1")
+    sheet["A1"] = "Acme Ltd social value return"
+    sheet.append([])
+    sheet.append(
+        [
+            "Supplier ID",
+            "Supplier name",
+            "Sector",
+            "Start date",
+            "End date",
+            "TOMs ref",
+            "Qty",
+            "Place",
+        ]
+    )
+    good = ["GB-1", "Acme", "private", "2025-04-01", "2025-06-30", "NT1", 3, "E08000035"]
+    sheet.append(good)
+    sheet.append([*good[:5], "nt 1", -2, "Leeds"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    bucket.write("incoming/acme-build/q1.xlsx", buffer.getvalue())
+
+    ingest(bucket, seeded_warehouse)
+
+    report = openpyxl.load_workbook(
+        io.BytesIO(bucket.read("rejected/acme-build/q1.xlsx.errors.xlsx"))
+    ).active
+    listed = [tuple(row) for row in report.iter_rows(values_only=True)]
+    assert listed[:5] == [
+        ("File", "incoming/acme-build/q1.xlsx", None, None, None, None),
+        ("Sheet read", "Q1", None, None, None, None),
+        ("Header row", 3, None, None, None, None),
+        ("Errors", 3, None, None, None, None),
+        ("Result", "Nothing from this file was loaded.", None, None, None, None),
+    ]
+    assert [row[:5] for row in listed[8:]] == [
+        ("F5", 5, "measure_code", "TOMs ref", "nt 1"),
+        ("G5", 5, "quantity", "Qty", "-2"),
+        ("H5", 5, "place_code", "Place", "Leeds"),
+    ]
+    assert "Did you mean NT1?" in listed[8][5]
+    assert "Leeds is E08000035." in listed[10][5]
