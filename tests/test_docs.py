@@ -1,4 +1,5 @@
-"""The README's configuration table names exactly the variables the settings read."""
+"""The docs agree with the code: the README's configuration table names exactly the
+variables the settings read; the format guide lists the vocabulary's unit spellings."""
 
 from __future__ import annotations
 
@@ -32,3 +33,18 @@ def test_readme_commands_are_make_targets() -> None:
     targets = set(re.findall(r"^([a-z-]+):", (PROJECT_ROOT / "Makefile").read_text(), re.M))
     assert set(re.findall(r"^make (\w[\w-]*)", readme, re.M)) <= targets
     assert {"demo", "test"} <= set(re.findall(r"^make (\w+)", readme, re.M))
+
+
+def test_format_guide_lists_every_unit_spelling() -> None:
+    from expectations.vocabulary import UNIT_SYNONYMS
+    from ingest.headers import HEADER_SEARCH_ROWS
+
+    guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
+    units = _section(guide.replace("\n### ", "\n## "), "Units")
+    listed = {
+        cells[1].strip().strip("`"): tuple(text.strip() for text in cells[2].split(","))
+        for cells in (row.split("|") for row in units.splitlines())
+        if len(cells) == 4 and cells[1].strip().startswith("`")
+    }
+    assert listed == dict(UNIT_SYNONYMS)
+    assert f"It is the row, among the first {HEADER_SEARCH_ROWS}, with the" in guide
