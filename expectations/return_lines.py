@@ -197,8 +197,9 @@ def _date_rules(field: Field) -> tuple[Rule, ...]:
             where {field.staged_excel_serial} is not null
             """,
             f"{name} '{{value}}' is a number, not a date: it looks like an Excel date shown "
-            "without its date format ({value} is Excel's number for {written_date}). In Excel, format "
-            "the column as a date (Format Cells > Date), or write the date as {written_date}.",
+            "without its date format ({value} is Excel's number for {written_date}). In "
+            "Excel, format the column as a date (Format Cells > Date), or write the date as "
+            "{written_date}.",
         ),
     )
 

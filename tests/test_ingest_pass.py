@@ -12,7 +12,7 @@ import pytest
 
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
-from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED
+from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED, XLSX_HEADER
 from warehouse import Warehouse
 
 
@@ -171,18 +171,7 @@ def test_a_workbook_report_names_the_sheet_the_header_row_and_each_cell(
     sheet = workbook.create_sheet("Q1")
     sheet["A1"] = "Acme Ltd social value return"
     sheet.append([])
-    sheet.append(
-        [
-            "Supplier ID",
-            "Supplier name",
-            "Sector",
-            "Start date",
-            "End date",
-            "TOMs ref",
-            "Qty",
-            "Place",
-        ]
-    )
+    sheet.append([*XLSX_HEADER[:7], "Place"])
     good = ["GB-1", "Acme", "private", "2025-04-01", "2025-06-30", "NT1", 3, "E08000035"]
     sheet.append(good)
     sheet.append([*good[:5], "nt 1", -2, "Leeds"])

@@ -22,6 +22,7 @@ from expectations.errors import FileRejected
 from expectations.fields import RETURN_FIELDS
 from ingest.headers import map_headers, normalise_header
 from ingest.readers import FORMATS, ParsedFile, read_return
+from tests.returns import XLSX_HEADER
 
 MB = 1024 * 1024
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "return-format.md"
@@ -372,19 +373,6 @@ def _xlsx_bytes(sheet_rows: list[list[object]], start_row: int = 1) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-XLSX_HEADER: list[object] = [
-    "Supplier ID",
-    "Supplier name",
-    "Sector",
-    "Start date",
-    "End date",
-    "TOMs ref",
-    "Qty",
-    "LAD code",
-    "Notes",
-]
 
 
 def test_xlsx_row_numbers_dates_and_numbers() -> None:
