@@ -874,3 +874,32 @@ def test_xlsx_template_with_its_measures_sheet_moved_first() -> None:
     assert workbook.sheetnames == ["Measures", "Return"]
     parsed = read("q1.xlsx", _saved(workbook))
     assert (parsed.where.sheet, parsed.where.header_row, rows(parsed)) == ("Return", 1, [2])
+
+
+def test_xlsx_values_merged_down_rows_and_uncalculated_formulas_named_at_each_cell() -> None:
+    data_rows = [(row, ROW_VALUES) for row in range(5, 8)]
+    workbook = _workbook(("Return", [(4, HEADER.split(",")), *data_rows]))
+    sheet = workbook["Return"]
+    sheet.merge_cells("B5:B7")  # "Acme" shown once for three rows
+    sheet["G6"] = "=E6*2"
+    sheet.merge_cells("A1:H1")  # a merged title above the header is fine
+    sheet["A1"] = "Acme return"
+    caught = rejection("q1.xlsx", _saved(workbook))
+    merged = (
+        "is part of the merged cells B5:B7, so it holds no value of its own: only B5 holds "
+        "organisation_name. Unmerge the cells (Home > Merge & Center) and fill in the value "
+        "on every row."
+    )
+    assert [(e.row, e.column, e.message) for e in caught.errors] == [
+        (6, "organisation_name", f"Cell B6 {merged}"),
+        (
+            6,
+            "quantity",
+            "Cell G6 holds a formula that was never calculated, so the file has no value for "
+            "quantity there. Open the file in Excel, check the cell shows the right value, "
+            "save it and send it again (Excel saves each formula's result; some other "
+            "programs do not).",
+        ),
+        (7, "organisation_name", f"Cell B7 {merged}"),
+    ]
+    assert (caught.total, caught.where.sheet, caught.where.header_row) == (3, "Return", 4)

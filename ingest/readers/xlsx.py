@@ -4,8 +4,9 @@ Owns opening the workbook (refusing old .xls and password-protected files), choo
 the sheet that holds the return (the one named like the template's "Return" sheet, else
 the first visible sheet whose header names the return's columns), finding the header
 row below any title rows, turning cell values (dates, floats, booleans) into
-unambiguous text, and refusing what Excel shows but the file does not hold: damage at
-the sheet row where it was found, formulas saved without their calculated value.
+unambiguous text, and refusing what cannot be read as the sender sees it: damage at the
+sheet row where it was found, formulas saved without their calculated value, values
+merged down several rows.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ NAME = "xlsx"
 # names two fields, "measure_code" and "unit": it must not win over the data).
 HEADER_QUORUM = len(REQUIRED_FIELDS) // 2
 
-# A formula element in the sheet XML, with or without a namespace prefix.
+# A formula element and a merged range in the sheet XML, with or without a namespace
+# prefix.
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGED_RANGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 # (sheet row number, the row's cells as text), as read from the sheet
 SheetRows = Iterator[tuple[int, list[str | None]]]
@@ -153,42 +156,81 @@ def _sheet_rows(sheet: ReadOnlyWorksheet, max_row: int | None = None) -> SheetRo
         yield row_number, [_cell_text(cell) for cell in cells]
 
 
-# --- formulas -----------------------------------------------------------------------
+# --- cells that look filled in Excel but hold nothing --------------------------------
 
 
-def _refuse_uncalculated_formulas(
+def _refuse_cells_without_values(
     workbook: Workbook, sheet: ReadOnlyWorksheet, mapping: HeaderMapping, where: WhereRead
 ) -> None:
-    """Refuse the file if a cell of the return holds a formula saved without its result.
+    """Refuse the file where a cell of the return shows a value in Excel that the file
+    does not hold, naming each cell: a formula saved without its result, and the lower
+    cells of cells merged down several rows (only the top one holds the value).
 
-    Excel saves each formula's last result beside it; some programs that write
-    workbooks do not, and such a cell reads as empty. openpyxl cannot tell that from a
-    formula whose result is empty text, so the sheet's XML is read for the difference.
+    Both read as empty cells, which would be reported as "missing" to a sender who can
+    see a value there. openpyxl's read-only mode shows neither, so the sheet's XML is
+    searched, and parsed only when it holds a formula.
     """
     path = getattr(sheet, "_worksheet_path", None)
-    if path is None or not _has_formulas(workbook, path):
+    if path is None:
         return
+    has_formulas, merged = _scan_sheet_xml(workbook, path)
     fields = {position + 1: field for field, position in mapping.positions.items()}
-    errors: list[ReturnError] = []
-    total = 0
-    for row, column in _formulas_without_value(workbook, path):
-        if row > (where.header_row or 0) and column in fields:
-            total += 1
-            if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append(_uncalculated(row, column, fields[column]))
-    if errors:
-        raise FileRejected(errors, total=total, where=where)
+    found = [
+        (row, column, _merged_error(row, column, fields[column], merged_range))
+        for merged_range in merged
+        for row, column in _cells_below_the_top(merged_range)
+        if row > (where.header_row or 0) and column in fields
+    ]
+    if has_formulas:
+        found += [
+            (row, column, _uncalculated_error(row, column, fields[column]))
+            for row, column in _formulas_without_value(workbook, path)
+            if row > (where.header_row or 0) and column in fields
+        ]
+    if found:
+        errors = [error for _, _, error in sorted(found, key=lambda item: item[:2])]
+        raise FileRejected(errors[:MAX_REPORTED_ERRORS], total=len(errors), where=where)
 
 
-def _has_formulas(workbook: Workbook, path: str) -> bool:
-    """Whether the sheet's XML holds any formula (a byte search: fast, no parsing)."""
+def _scan_sheet_xml(workbook: Workbook, path: str) -> tuple[bool, list[str]]:
+    """Whether the sheet holds any formula, and its merged ranges ("B5:B7"), found by a
+    byte search of its XML (fast: no parsing)."""
+    has_formulas = False
+    merged: set[str] = set()
     tail = b""
     with workbook._archive.open(path) as xml:
         while chunk := xml.read(1 << 20):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-16:]
-    return False
+            window = tail + chunk  # a tag may straddle two chunks
+            has_formulas = has_formulas or bool(_FORMULA_TAG.search(window))
+            merged.update(found.decode() for found in _MERGED_RANGE.findall(window))
+            tail = chunk[-256:]
+    return has_formulas, sorted(merged)
+
+
+def _cells_below_the_top(merged_range: str) -> Iterator[tuple[int, int]]:
+    """(row, column) of the cells of a range merged down more than one row, but its top
+    row. A range merged across one row only is one wide cell, not a missing value."""
+    first, last = merged_range.split(":")
+    top, left = coordinate_to_tuple(first)
+    bottom, right = coordinate_to_tuple(last)
+    for row in range(top + 1, bottom + 1):
+        for column in range(left, right + 1):
+            yield row, column
+
+
+def _merged_error(row: int, column: int, field: str, merged_range: str) -> ReturnError:
+    cell = f"{get_column_letter(column)}{row}"
+    top = merged_range.split(":")[0]
+    return ReturnError(
+        row=row,
+        column=field,
+        value=None,
+        message=(
+            f"Cell {cell} is part of the merged cells {merged_range}, so it holds no value "
+            f"of its own: only {top} holds {field}. Unmerge the cells (Home > Merge & "
+            "Center) and fill in the value on every row."
+        ),
+    )
 
 
 def _formulas_without_value(workbook: Workbook, path: str) -> Iterator[tuple[int, int]]:
@@ -212,7 +254,7 @@ def _is_uncalculated(cell: ElementTree.Element) -> bool:
     return value is None or not (value.text or "").strip()
 
 
-def _uncalculated(row: int, column: int, field: str) -> ReturnError:
+def _uncalculated_error(row: int, column: int, field: str) -> ReturnError:
     cell = f"{get_column_letter(column)}{row}"
     return ReturnError(
         row=row,
@@ -237,7 +279,7 @@ def _sheet_table(workbook: Workbook, sheet: ReadOnlyWorksheet, header_row: int) 
     cells = [cell or "" for cell in header]
     mapping = map_headers(cells, header_row=header_row, sheet=sheet.title)
     where = WhereRead(sheet.title, header_row, mapping.column_letters())
-    _refuse_uncalculated_formulas(workbook, sheet, mapping, where)
+    _refuse_cells_without_values(workbook, sheet, mapping, where)
     source_rows, text_columns, stray_positions = _body(rows, header, mapping)
     parsed = assemble(NAME, mapping, text_columns, source_rows, where)
     parsed.ignored_columns += [unlabelled(position) for position in stray_positions]
