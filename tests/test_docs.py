@@ -48,3 +48,11 @@ def test_format_guide_lists_every_unit_spelling() -> None:
     }
     assert listed == dict(UNIT_SYNONYMS)
     assert f"It is the row, among the first {HEADER_SEARCH_ROWS}, with the" in guide
+
+
+def test_format_guide_gives_the_header_quorum_of_a_workbook_sheet() -> None:
+    from ingest.readers.xlsx import HEADER_QUORUM
+
+    guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
+    words = {4: "four"}
+    assert f"header row names at least {words[HEADER_QUORUM]} of the" in guide

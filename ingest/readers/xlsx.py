@@ -52,8 +52,8 @@ if TYPE_CHECKING:  # only for annotations: the read-only sheet class is openpyxl
 NAME = "xlsx"
 
 # Without a sheet named like the template's, the first visible sheet whose header names
-# at least this many required fields holds the return (the template's Measures sheet
-# names two fields, "measure_code" and "unit": it must not win over the data).
+# at least this many fields holds the return: half the required ones. The template's
+# Measures sheet names three ("edition", "measure_code", "unit") and must not win.
 HEADER_QUORUM = len(REQUIRED_FIELDS) // 2
 
 # A formula element and a merged range in the sheet XML, with or without a namespace
