@@ -67,6 +67,18 @@ class Field:
         return self.name if self.typing is Typing.TEXT else f"{self.name}_value"
 
     @property
+    def staged_time(self) -> str:
+        """A date field's staged column for a time of day written after the date (other
+        than midnight), which is reported: the sender may have meant another day."""
+        return f"{self.name}_time"
+
+    @property
+    def staged_excel_serial(self) -> str:
+        """A date field's staged column for the date a plain number such as 45748 stands
+        for in Excel (an unformatted date cell), reported with the date it would be."""
+        return f"{self.name}_excel_serial"
+
+    @property
     def always_filled(self) -> bool:
         """Every loaded line has a value (an empty edition means the default one)."""
         return self.required or self.typing is Typing.EDITION

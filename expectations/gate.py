@@ -113,11 +113,14 @@ def _raised_exception(exception_info: Mapping[str, Any] | None) -> str | None:
 def _error(rule: Rule, row: int, value: object, extra: Mapping[str, object]) -> ReturnError:
     text = None if value is None else str(value)
     fields = {key: "" if item is None else item for key, item in extra.items()}
+    fields["value"] = text
+    suggested = extra.get("suggested") is not None
+    fields["did_you_mean"] = rule.did_you_mean.format(**fields) if suggested else ""
     return ReturnError(
         row=row,
         column=rule.column,
         value=text,
-        message=rule.message.format(**{**fields, "value": text}),
+        message=rule.message.format(**fields),
     )
 
 

@@ -11,7 +11,9 @@ runs. Rules are written so that one mistake is reported once: every rule about a
 whose text could be read.
 
 Message templates are ``str.format`` strings. ``{value}`` is the offending text as sent;
-SQL rules may use any other column their query returns.
+SQL rules may use any other column their query returns. A SQL rule that can suggest a
+correction returns it as ``suggested`` (NULL when it has none) and says it through
+``{did_you_mean}``, its ``did_you_mean`` template filled in only when there is one.
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from expectations.fields import RETURN_FIELDS
+from expectations.fields import RETURN_FIELDS, Field, Typing
 from expectations.vocabulary import (
     ACCEPTED_DATE_FORMATS,
+    CODE_NOISE_PATTERN,
     MAX_ORGANISATION_ID_LENGTH,
     MEASURE_CATALOGUE_TABLE,
     PLACE_CODE_PATTERN,
+    PLACES_TABLE,
     QUANTITY_PATTERN,
     TEMPLATE_HINT,
+    UNIT_BY_KEY,
+    unit_key,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +60,7 @@ class Rule:
     message: str
     only_where_given: str | None = None
     checked_column: str | None = None
+    did_you_mean: str = ""
 
     @property
     def is_sql(self) -> bool:
@@ -91,7 +98,7 @@ def _column_rule(
     )
 
 
-def _sql_rule(name: str, column: str, query: str, message: str) -> Rule:
+def _sql_rule(name: str, column: str, query: str, message: str, did_you_mean: str = "") -> Rule:
     """A rule as SQL over the staged lines, called ``line``.
 
     The query returns ``source_row``, ``value`` (the offending text) and any other field
@@ -107,12 +114,94 @@ def _sql_rule(name: str, column: str, query: str, message: str) -> Rule:
         expectation=UNEXPECTED_ROWS,
         arguments=_frozen(unexpected_rows_query=full_query),
         message=message,
+        did_you_mean=did_you_mean,
     )
 
 
 def _literal_braces(pattern: str) -> str:
     # GX fills {batch} with str.format, so a regex quantifier such as {6} must be doubled.
     return pattern.replace("{", "{{").replace("}", "}}")
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _key_sql(column: str, separator: str = "") -> str:
+    """A code or a name compared on its letters and digits ("nt 1" -> "nt1")."""
+    return f"trim(regexp_replace(lower({column}), '{CODE_NOISE_PATTERN}', '{separator}', 'g'))"
+
+
+def _unit_key_sql(column: str) -> str:
+    """The canonical unit a spelling means (as its key), else the spelling's own key."""
+    squashed = f"regexp_replace(lower({column}), '\\s+', '', 'g')"
+    spellings = ", ".join(
+        f"({_sql_text(spelling)}, {_sql_text(unit_key(unit))})"
+        for spelling, unit in UNIT_BY_KEY.items()
+    )
+    return (
+        f"coalesce((select units.unit from (values {spellings}) as units (spelling, unit)"
+        f" where units.spelling = {squashed}), {squashed})"
+    )
+
+
+def _place_named(column: str) -> str:
+    """FROM and WHERE of the one district whose name the text is ("leeds" -> Leeds)."""
+    return (
+        f"from {PLACES_TABLE} as places"
+        f" where {_key_sql('places.place_name', ' ')} = {_key_sql(column, ' ')}"
+        " having count(distinct places.place_code) = 1"
+    )
+
+
+def _date_rules(field: Field) -> tuple[Rule, ...]:
+    """A date field's text: not a date, a date with a time of day, an Excel day number.
+
+    Each mistake is reported once: a date with a time, or an Excel day number, is not
+    also "not a date".
+    """
+    name = field.name
+    return (
+        _sql_rule(
+            f"{name}_not_a_date",
+            name,
+            f"""
+            select source_row, {name} as value
+            from line
+            where {name} is not null
+                and {field.staged_value} is null
+                and {field.staged_excel_serial} is null
+            """,
+            f"{name} '{{value}}' is not a date. Write it as {ACCEPTED_DATE_FORMATS}, and "
+            "check that the day exists in that month.",
+        ),
+        _sql_rule(
+            f"{name}_has_a_time",
+            name,
+            f"""
+            select source_row, {name} as value, {field.staged_time} as time_of_day,
+                cast({field.staged_value} as varchar) as written_date
+            from line
+            where {field.staged_time} is not null and {field.staged_value} is not null
+            """,
+            f"{name} '{{value}}' has a time of day ({{time_of_day}}) after the date. Write "
+            "the date alone ({written_date}); in Excel, format the column as a date without a time "
+            "(Format Cells > Date).",
+        ),
+        _sql_rule(
+            f"{name}_excel_serial",
+            name,
+            f"""
+            select source_row, {name} as value, {field.staged_excel_serial} as written_date
+            from line
+            where {field.staged_excel_serial} is not null
+            """,
+            f"{name} '{{value}}' is a number, not a date: it looks like an Excel date shown "
+            "without its date format ({value} is Excel's number for {written_date}). In "
+            "Excel, format the column as a date (Format Cells > Date), or write the date as "
+            "{written_date}.",
+        ),
+    )
 
 
 _MISSING_VALUE_RULES: tuple[Rule, ...] = tuple(
@@ -146,23 +235,11 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         checked_column="sector_value",
         only_where_given="sector",
     ),
-    _column_rule(
-        "period_start_not_a_date",
-        "period_start",
-        "ExpectColumnValuesToNotBeNull",
-        "period_start '{value}' is not a date. Write it as "
-        f"{ACCEPTED_DATE_FORMATS}, and check that the day exists in that month.",
-        checked_column="period_start_value",
-        only_where_given="period_start",
-    ),
-    _column_rule(
-        "period_end_not_a_date",
-        "period_end",
-        "ExpectColumnValuesToNotBeNull",
-        "period_end '{value}' is not a date. Write it as "
-        f"{ACCEPTED_DATE_FORMATS}, and check that the day exists in that month.",
-        checked_column="period_end_value",
-        only_where_given="period_end",
+    *(
+        rule
+        for field in RETURN_FIELDS
+        if field.typing is Typing.DATE
+        for rule in _date_rules(field)
     ),
     _sql_rule(
         "period_end_before_period_start",
@@ -226,7 +303,11 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         "measure_code_unknown",
         "measure_code",
         f"""
-        select line.source_row, line.measure_code as value, line.framework_value as edition
+        select line.source_row, line.measure_code as value, line.framework_value as edition,
+            (select min(known.measure_code) from {MEASURE_CATALOGUE_TABLE} as known
+                where known.edition = line.framework_value
+                    and {_key_sql("known.measure_code")} = {_key_sql("line.measure_code")}
+            ) as suggested
         from line
         where line.measure_code is not null
             and exists (
@@ -239,9 +320,11 @@ _CONTENT_RULES: tuple[Rule, ...] = (
                     and known.measure_code = line.measure_code_value
             )
         """,
-        "Measure code '{value}' is not in the {edition} edition of the measure catalogue. "
+        "Measure code '{value}' is not in the {edition} edition of the measure catalogue."
+        "{did_you_mean} "
         f"Use a code listed on {TEMPLATE_HINT} (e.g. NT1), or set framework to the edition "
         "the code comes from.",
+        did_you_mean=" Did you mean {suggested}?",
     ),
     _sql_rule(
         "unit_mismatch",
@@ -253,21 +336,27 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         where known.edition = line.framework_value
             and known.measure_code = line.measure_code_value
             and line.unit is not null
-            and regexp_replace(lower(line.unit), '\\s+', ' ', 'g')
-                <> regexp_replace(lower(trim(known.unit)), '\\s+', ' ', 'g')
+            and {_unit_key_sql("line.unit")} <> {_unit_key_sql("known.unit")}
         """,
         "Unit '{value}' does not match measure {measure_code}, which is counted in "
         "'{expected_unit}'. Give the quantity in {expected_unit}, or leave unit empty.",
     ),
-    _column_rule(
+    _sql_rule(
         "place_code_not_a_district",
         "place_code",
-        "ExpectColumnValuesToMatchRegex",
-        "Place code '{value}' is not a local authority district GSS code. Write the "
-        "9-character code of the district where the value was delivered: E06, E07, E08, "
-        "E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for Manchester).",
-        checked_column="place_code_value",
-        regex=PLACE_CODE_PATTERN,
+        f"""
+        select line.source_row, line.place_code as value,
+            (select min(places.place_code) {_place_named("line.place_code")}) as suggested,
+            (select min(places.place_name) {_place_named("line.place_code")}) as place_name
+        from line
+        where line.place_code is not null
+            and not (line.place_code_value ~ '{_literal_braces(PLACE_CODE_PATTERN)}')
+        """,
+        "Place code '{value}' is not a local authority district GSS code.{did_you_mean} "
+        "Write the 9-character code of the district where the value was delivered: E06, "
+        "E07, E08, E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for "
+        "Manchester).",
+        did_you_mean=" {place_name} is {suggested}.",
     ),
 )
 

@@ -1,4 +1,4 @@
-"""The vocabulary of what is valid in a return: sectors, dates, quantities, place codes.
+"""The vocabulary of what is valid in a return: sectors, dates, quantities, codes, units.
 
 One home for these rules of reading. Staging (``ingest.staging``) turns them into typed
 SQL columns; the gate (``return_lines``) reports the rows where they failed; the docs
@@ -64,11 +64,21 @@ SECTOR_SYNONYMS = MappingProxyType(
 # Every pattern is anchored (^...$): DuckDB's and PostgreSQL's `~` are regex searches,
 # so an anchored pattern means the same full match on both engines.
 
-# Dates: ISO (also the midnight datetime text spreadsheets export) or UK day-first. The
-# shape is checked before parsing because strptime alone accepts two-digit years.
-ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00(\.0+)?)?)?$"
+# Dates: ISO or UK day-first, perhaps followed by a time of day (spreadsheets export date
+# cells as "2025-06-30 00:00:00"). The shape is checked before parsing because strptime
+# alone accepts two-digit years. A time of exactly midnight is no time at all; any other
+# time is reported, as the sender may have meant another day.
+ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 UK_DATE_PATTERN = r"^\d{1,2}/\d{1,2}/\d{4}$"
+DATE_WITH_TIME_PATTERN = (
+    r"^(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+)
+MIDNIGHT_PATTERN = r"^0?0:00(:00(\.0+)?)?$"
 ACCEPTED_DATE_FORMATS = "yyyy-mm-dd (e.g. 2026-03-31) or dd/mm/yyyy (e.g. 31/03/2026)"
+# A date as Excel stores it, a day count from 30 December 1899, shown as a plain number
+# when its cell is not formatted as a date: five digits cover the years 1927 to 2173.
+EXCEL_SERIAL_PATTERN = r"^\d{5}(\.\d+)?$"
+EXCEL_SERIAL_EPOCH = "1899-12-30"
 
 # A quantity: optional sign and leading £, digits with ',' or ' ' only between groups of
 # three (so a decimal comma such as "1,5" is refused rather than read as 15), '.' decimal.
@@ -82,5 +92,67 @@ QUANTITY_NOISE_PATTERN = "[£, ]"
 # London boroughs, Welsh and Scottish councils, Northern Irish districts.
 PLACE_CODE_PATTERN = r"^(E06|E07|E08|E09|W06|S12|N09)\d{6}$"
 
+# Measure codes and place names are compared on a key: lower case, letters and digits.
+# "nt 1" and "NT-1" both mean NT1; "Newcastle-upon-Tyne" is "Newcastle upon Tyne".
+CODE_NOISE_PATTERN = "[^a-z0-9]+"
+
+# Units as senders spell them: each canonical unit (as in the measure catalogue) and the
+# other spellings accepted for it, compared after lower-casing and removing all spaces.
+# The unit check of return lines uses it, and so will the check of catalogue editions.
+UNIT_SYNONYMS = MappingProxyType(
+    {
+        "people FTE": (
+            "people (FTE)",
+            "FTE",
+            "FTE people",
+            "people full-time equivalent",
+            "full-time equivalent",
+            "full time equivalent",
+        ),
+        "hours": ("hour", "hrs", "hr", "h"),
+        "weeks": ("week", "wks", "wk"),
+        "GBP": ("£", "pounds", "pound", "pounds sterling", "£ GBP"),
+        "tCO2e": (
+            "t CO2e",
+            "tonnes CO2e",
+            "tonnes of CO2e",
+            "tonnes CO2 equivalent",
+            "tonnes of CO2 equivalent",
+            "tCO2",
+        ),
+        "tonnes": ("tonne", "t", "metric tonnes"),
+        "miles": ("mile", "mi"),
+        "devices": ("device",),
+    }
+)
+
+
+def unit_key(text: str) -> str:
+    """The form units are compared in: 'People FTE ' and 'peoplefte' agree."""
+    return "".join(text.split()).lower()
+
+
+def _units_by_key() -> dict[str, str]:
+    by_key: dict[str, str] = {}
+    for unit, spellings in UNIT_SYNONYMS.items():
+        for spelling in (unit, *spellings):
+            if by_key.setdefault(unit_key(spelling), unit) != unit:
+                raise ValueError(f"unit spelling {spelling!r} is claimed by two units")
+    return by_key
+
+
+UNIT_BY_KEY = MappingProxyType(_units_by_key())
+
+
+def canonical_unit(text: str) -> str | None:
+    """The canonical unit a spelling means ('hrs' -> 'hours'), or None if unknown."""
+    return UNIT_BY_KEY.get(unit_key(text))
+
+
 MAX_ORGANISATION_ID_LENGTH = 100
-TEMPLATE_HINT = "the Measures sheet of the xlsx return template"
+
+# The xlsx template's sheets: the return itself, and the measure list beside it. A
+# workbook's data is read from a sheet named like RETURN_SHEET when it has one.
+RETURN_SHEET = "Return"
+MEASURES_SHEET = "Measures"
+TEMPLATE_HINT = f"the {MEASURES_SHEET} sheet of the xlsx return template"

@@ -15,6 +15,7 @@ import hashlib
 import os
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,6 +26,15 @@ ARCHIVE = "archive"
 REJECTED = "rejected"
 
 SUBMITTER_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_NOT_SUBMITTER_CHARACTERS = re.compile(r"[^a-z0-9]+")
+
+
+def submitter_name_for(folder: str) -> str | None:
+    """The valid submitter name closest to a folder name ("Leeds City Council" ->
+    "leeds-city-council"), or None when nothing of it is usable."""
+    ascii_only = unicodedata.normalize("NFKD", folder).encode("ascii", "ignore").decode()
+    name = _NOT_SUBMITTER_CHARACTERS.sub("-", ascii_only.lower()).strip("-")
+    return name or None
 
 
 @dataclass(frozen=True)
@@ -38,12 +48,24 @@ class BucketFile:
         return posixpath.basename(self.path)
 
     @property
+    def submitter_folder(self) -> str | None:
+        """The first folder under incoming/, whatever its name; None for a loose file."""
+        parts = self.path.split("/")
+        return parts[1] if len(parts) >= 3 else None
+
+    @property
     def submitter(self) -> str | None:
         """The first folder under incoming/, if it is a valid submitter name."""
-        parts = self.path.split("/")
-        if len(parts) < 3 or not SUBMITTER_PATTERN.fullmatch(parts[1]):
+        folder = self.submitter_folder
+        if folder is None or not SUBMITTER_PATTERN.fullmatch(folder):
             return None
-        return parts[1]
+        return folder
+
+    @property
+    def suggested_submitter(self) -> str | None:
+        """For a badly named submitter folder, the valid name it most likely means."""
+        folder = self.submitter_folder
+        return submitter_name_for(folder) if folder is not None else None
 
     def destination(self, area: str) -> str:
         """Where this file goes in ``archive`` or ``rejected``: same path under incoming/."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from expectations.errors import FileRejected, ReturnError
+from expectations.errors import FileRejected, ReturnError, WhereRead
 from ingest import ledger
-from ingest.bucket import ARCHIVE, REJECTED, Bucket, BucketFile, sha256_hex
+from ingest.bucket import ARCHIVE, INCOMING, REJECTED, Bucket, BucketFile, sha256_hex
 from ingest.ledger import Status, Submission
 from ingest.raw_tables import ensure_raw_tables, load_staged_lines, next_submission_id
 from ingest.readers import ParsedFile, check_size, read_return
@@ -41,11 +41,29 @@ if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when need
 
 log = logging.getLogger(__name__)
 
-_BAD_LOCATION = (
-    "The file is not inside a submitter folder. Upload it to incoming/<submitter>/, where "
-    "<submitter> is your organisation's short name in lowercase letters, digits and "
-    "hyphens (for example incoming/leeds-city-council/2025-q1.csv)."
+_SUBMITTER_FOLDERS = (
+    "incoming/<submitter>/, where <submitter> is your organisation's short name in "
+    "lowercase letters, digits and hyphens (for example incoming/leeds-city-council/)"
 )
+
+
+def _location_error(file: BucketFile) -> ReturnError:
+    """Why a file outside a valid submitter folder is refused, and where it should go."""
+    folder = file.submitter_folder
+    if folder is None:
+        message = f"The file is not inside a submitter folder. Upload it to {_SUBMITTER_FOLDERS}."
+    else:
+        suggestion = file.suggested_submitter
+        move = (
+            f"Upload it to {INCOMING}/{suggestion}/ instead."
+            if suggestion
+            else f"Upload it to {_SUBMITTER_FOLDERS}."
+        )
+        message = (
+            f'The folder name "{folder}" is not allowed: submitter folders are named in '
+            f"lowercase letters, digits and hyphens, without spaces. {move}"
+        )
+    return ReturnError(None, None, file.path, message)
 
 
 @dataclass
@@ -55,6 +73,7 @@ class CheckedFile:
     errors: list[ReturnError]
     total_errors: int
     parsed: ParsedFile | None = None
+    where: WhereRead = field(default_factory=WhereRead)  # the sheet and header row read
     staging_name: str | None = None  # landing.<staging_name> holds the typed lines
     warnings: list[str] = field(default_factory=list)
     gate: GateResult | None = None  # None when the file was refused before the gate
@@ -82,7 +101,9 @@ def check_return(
     try:
         parsed = read_return(name, data, max_file_bytes)
     except FileRejected as rejection:
-        return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
+        return CheckedFile(
+            errors=rejection.errors, total_errors=rejection.total, where=rejection.where
+        )
     table = stage_lines(warehouse, staging_name, parsed.table, default_edition)
     gate = validate_staged(warehouse, table)
     warnings = [
@@ -95,6 +116,7 @@ def check_return(
         errors=gate.errors,
         total_errors=gate.total_errors,
         parsed=parsed,
+        where=parsed.where,
         staging_name=staging_name,
         warnings=warnings,
         gate=gate,
@@ -170,7 +192,7 @@ class Ingestor:
             earlier = ledger.loaded_with_content(connection, sha)
 
         if pending.submitter is None:
-            location = ReturnError(None, None, pending.path, _BAD_LOCATION)
+            location = _location_error(pending)
             return self._reject(drop, CheckedFile(errors=[location], total_errors=1)), None
         if earlier is not None:
             duplicate = self._submission(drop, Status.DUPLICATE, ARCHIVE, duplicate_of=earlier)
@@ -232,17 +254,18 @@ class Ingestor:
 
     def _reject(self, drop: _Drop, checked: CheckedFile) -> Submission:
         rejected = self._submission(drop, Status.REJECTED, REJECTED, checked)
-        json_path, csv_path = report_paths(rejected.final_location)
-        rejected.report_location = json_path
-        json_report, csv_report = build_reports(
+        json_path, human_path = report_paths(rejected.final_location)
+        rejected.report_location = human_path  # what the run summary points the sender to
+        json_report, human_report = build_reports(
             drop.file.path,
             checked.errors,
             checked.total_errors,
             checked.parsed.header_columns if checked.parsed else None,
+            checked.where,
         )
         # Reports first: once the ledger says "rejected", the sender's report must exist.
         self.bucket.write(json_path, json_report)
-        self.bucket.write(csv_path, csv_report)
+        self.bucket.write(human_path, human_report)
         self._commit(rejected)
         self._move(rejected)
         return rejected

@@ -18,8 +18,12 @@ import sqlalchemy as sa
 
 from expectations.fields import RETURN_FIELDS, Field, Typing
 from expectations.vocabulary import (
+    DATE_WITH_TIME_PATTERN,
+    EXCEL_SERIAL_EPOCH,
+    EXCEL_SERIAL_PATTERN,
     ISO_DATE_PATTERN,
     MEASURE_CATALOGUE_TABLE,
+    MIDNIGHT_PATTERN,
     PLACE_CODE_SUCCESSORS_TABLE,
     PLACES_TABLE,
     QUANTITY_NOISE_PATTERN,
@@ -35,6 +39,9 @@ from warehouse.base import checked_identifier
 _PATTERNS = {
     "iso_date_pattern": ISO_DATE_PATTERN,
     "uk_date_pattern": UK_DATE_PATTERN,
+    "date_with_time_pattern": DATE_WITH_TIME_PATTERN,
+    "midnight_pattern": MIDNIGHT_PATTERN,
+    "excel_serial_pattern": EXCEL_SERIAL_PATTERN,
     "quantity_pattern": QUANTITY_PATTERN,
     "quantity_noise": QUANTITY_NOISE_PATTERN,
 }
@@ -62,12 +69,37 @@ def _sector_sql(column: str) -> str:
     return f"case {branches} end"
 
 
+def _date_parts(column: str) -> tuple[str, str]:
+    """SQL for the date text and the time text of a date with an optional time."""
+    spaced = f"replace({column}, 'T', ' ')"
+    return f"split_part({spaced}, ' ', 1)", f"split_part({spaced}, ' ', 2)"
+
+
 def _date_sql(warehouse: Warehouse, column: str) -> str:
+    """The date, whatever time of day follows it (a time is reported by its own rule)."""
+    day, _ = _date_parts(column)
     return (
-        f"case when {column} ~ :iso_date_pattern"
-        f" then {warehouse.try_date(f'left({column}, 10)', day_first=False)}"
-        f" when {column} ~ :uk_date_pattern"
-        f" then {warehouse.try_date(column, day_first=True)} end"
+        f"case when {column} ~ :date_with_time_pattern then case"
+        f" when {day} ~ :iso_date_pattern then {warehouse.try_date(day, day_first=False)}"
+        f" when {day} ~ :uk_date_pattern then {warehouse.try_date(day, day_first=True)}"
+        " end end"
+    )
+
+
+def _time_of_day_sql(column: str) -> str:
+    _, time = _date_parts(column)
+    return (
+        f"case when {column} ~ :date_with_time_pattern and {time} <> ''"
+        f" and not ({time} ~ :midnight_pattern) then {time} end"
+    )
+
+
+def _excel_serial_sql(column: str) -> str:
+    # The pattern allows digits and one '.', so the cast cannot fail.
+    days = f"cast(split_part({column}, '.', 1) as integer)"
+    return (
+        f"case when {column} ~ :excel_serial_pattern"
+        f" then cast(date '{EXCEL_SERIAL_EPOCH}' + {days} as varchar) end"
     )
 
 
@@ -106,9 +138,20 @@ def _staging_select(warehouse: Warehouse, source: str, present: set[str]) -> str
         for f in RETURN_FIELDS
     )
     typed = ",\n    ".join(
-        f"{_typed_sql(warehouse, f)} as {f.staged_value}"
-        for f in RETURN_FIELDS
-        if f.typing is not Typing.TEXT
+        [
+            f"{_typed_sql(warehouse, f)} as {f.staged_value}"
+            for f in RETURN_FIELDS
+            if f.typing is not Typing.TEXT
+        ]
+        + [
+            f"{sql(f'line.{f.name}')} as {column}"
+            for f in RETURN_FIELDS
+            if f.typing is Typing.DATE
+            for sql, column in (
+                (_time_of_day_sql, f.staged_time),
+                (_excel_serial_sql, f.staged_excel_serial),
+            )
+        ]
     )
     edition = _typed_sql(warehouse, _edition_field())
     # The catalogue is de-duplicated on the matching key so that a case-variant duplicate

@@ -18,9 +18,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from configuration import MEASURE_CATALOGUE_SEED
 from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
+from expectations.vocabulary import MEASURES_SHEET, RETURN_SHEET
 
-RETURN_SHEET = "Return"
-MEASURES_SHEET = "Measures"
 MEASURE_COLUMNS: tuple[str, ...] = (
     "edition",
     "measure_code",

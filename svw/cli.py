@@ -48,10 +48,14 @@ def validate(files: tuple[str, ...]) -> None:
         else:
             any_rejected = True
             click.echo(f"REJECTED {path}: {checked.total_errors} error(s)")
+            if checked.where.described():
+                click.echo(f"  read from {checked.where.described()}")
             for error in checked.errors:
+                cell = checked.where.cell(error.column, error.row)
                 where = ", ".join(
                     part
                     for part in (
+                        f"cell {cell}" if cell else "",
                         f"row {error.row}" if error.row is not None else "",
                         f"column {error.column}" if error.column else "",
                         f"value {error.value!r}" if error.value is not None else "",

@@ -18,6 +18,19 @@ import pyarrow.parquet as pq
 
 LEEDS, MANCHESTER, UNKNOWN_PLACE = "E08000035", "E08000003", "E06000999"
 
+# A workbook's header row as a sender's own spreadsheet words it (accepted synonyms).
+XLSX_HEADER: list[object] = [
+    "Supplier ID",
+    "Supplier name",
+    "Sector",
+    "Start date",
+    "End date",
+    "TOMs ref",
+    "Qty",
+    "LAD code",
+    "Notes",
+]
+
 
 def csv_bytes(text: str) -> bytes:
     return text.replace("\n", "\r\n").encode()

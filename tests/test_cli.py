@@ -87,7 +87,7 @@ def test_run_exits_zero_with_rejections_and_prints_summary(
     assert result.returncode == 0, result.stdout + result.stderr
     assert "files loaded:    1 (2 lines)" in result.stdout
     assert "files rejected:  1" in result.stdout
-    assert "rejected/acme-build/bad.csv.errors.json" in result.stdout
+    assert "rejected/acme-build/bad.csv.errors.xlsx" in result.stdout
 
 
 def test_settle_window_leaves_fresh_uploads_alone(

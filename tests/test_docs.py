@@ -1,4 +1,6 @@
-"""The docs say what the code does: settings, make targets, the mission mapping."""
+"""The docs agree with the code: the README's configuration table names exactly the
+variables the settings read; the format guide lists the vocabulary's unit spellings; the
+mission mapping in docs/needs.md is the seed."""
 
 from __future__ import annotations
 
@@ -54,3 +56,26 @@ def test_the_mission_mapping_in_the_docs_is_the_seed() -> None:
     table = doc.split("| measure | 2022 mission |", 1)[1].splitlines()[2:]
     documented = [[cell.strip() for cell in row.strip("|").split(" | ")] for row in table if row]
     assert documented == expected
+
+
+def test_format_guide_lists_every_unit_spelling() -> None:
+    from expectations.vocabulary import UNIT_SYNONYMS
+    from ingest.headers import HEADER_SEARCH_ROWS
+
+    guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
+    units = _section(guide.replace("\n### ", "\n## "), "Units")
+    listed = {
+        cells[1].strip().strip("`"): tuple(text.strip() for text in cells[2].split(","))
+        for cells in (row.split("|") for row in units.splitlines())
+        if len(cells) == 4 and cells[1].strip().startswith("`")
+    }
+    assert listed == dict(UNIT_SYNONYMS)
+    assert f"It is the row, among the first {HEADER_SEARCH_ROWS}, with the" in guide
+
+
+def test_format_guide_gives_the_header_quorum_of_a_workbook_sheet() -> None:
+    from ingest.readers.xlsx import HEADER_QUORUM
+
+    guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
+    words = {4: "four"}
+    assert f"header row names at least {words[HEADER_QUORUM]} of the" in guide

@@ -64,7 +64,7 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
     assert report["file"] == "incoming/acme-build/bad.csv"
     assert report["error_count"] == len(BAD_CSV_ERRORS)
     assert [(e["row"], e["column"]) for e in report["errors"]] == BAD_CSV_ERRORS
-    assert bucket.exists("rejected/acme-build/bad.csv.errors.csv")
+    assert bucket.exists("rejected/acme-build/bad.csv.errors.xlsx")
     assert json.loads(bucket.read("rejected/stray.csv.errors.json"))["error_count"] == 1
 
     # Facts: one row per current line, valued quantity x proxy, traceable to file and row.

@@ -12,7 +12,7 @@ import pytest
 
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
-from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED
+from tests.returns import LEEDS_Q1, LEEDS_Q1_CORRECTED, XLSX_HEADER
 from warehouse import Warehouse
 
 
@@ -53,8 +53,32 @@ def test_bad_locations_are_rejected_with_a_reason(
         ("incoming/Leeds Council/q1.csv", "rejected", "rejected/Leeds Council/q1.csv", False),
         ("incoming/loose.csv", "rejected", "rejected/loose.csv", False),
     ]
-    report = json.loads(bucket.read("rejected/loose.csv.errors.json"))
-    assert "incoming/<submitter>/" in report["errors"][0]["message"]
+    loose = json.loads(bucket.read("rejected/loose.csv.errors.json"))
+    assert [(e["row"], e["value"], e["message"]) for e in loose["errors"]] == [
+        (
+            None,
+            "incoming/loose.csv",
+            "The file is not inside a submitter folder. Upload it to incoming/<submitter>/, "
+            "where <submitter> is your organisation's short name in lowercase letters, digits "
+            "and hyphens (for example incoming/leeds-city-council/).",
+        )
+    ]
+    misnamed = json.loads(bucket.read("rejected/Leeds Council/q1.csv.errors.json"))
+    assert [e["message"] for e in misnamed["errors"]] == [
+        'The folder name "Leeds Council" is not allowed: submitter folders are named in '
+        "lowercase letters, digits and hyphens, without spaces. Upload it to "
+        "incoming/leeds-council/ instead."
+    ]
+    # The human report sits beside the machine one, and the ledger points to it.
+    assert bucket.exists("rejected/Leeds Council/q1.csv.errors.xlsx")
+    with seeded_warehouse.connect() as connection:
+        locations = connection.exec_driver_sql(
+            "select report_location from raw.submissions order by report_location"
+        ).scalars()
+        assert list(locations) == [
+            "rejected/Leeds Council/q1.csv.errors.xlsx",
+            "rejected/loose.csv.errors.xlsx",
+        ]
 
 
 def test_same_bytes_under_any_name_or_sender_is_a_duplicate(
@@ -131,3 +155,47 @@ def test_file_sent_again_with_its_old_modification_time_is_a_new_drop(
         ("duplicate", "archive/leeds-council/q1_2.csv"),
     ]
     assert bucket.pending(0) == []
+
+
+def test_a_workbook_report_names_the_sheet_the_header_row_and_each_cell(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    cover = workbook.active
+    cover.title = "Instructions"
+    cover["A1"] = "Fill in the Q1 sheet, one row per measure."
+    sheet = workbook.create_sheet("Q1")
+    sheet["A1"] = "Acme Ltd social value return"
+    sheet.append([])
+    sheet.append([*XLSX_HEADER[:7], "Place"])
+    good = ["GB-1", "Acme", "private", "2025-04-01", "2025-06-30", "NT1", 3, "E08000035"]
+    sheet.append(good)
+    sheet.append([*good[:5], "nt 1", -2, "Leeds"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    bucket.write("incoming/acme-build/q1.xlsx", buffer.getvalue())
+
+    ingest(bucket, seeded_warehouse)
+
+    report = openpyxl.load_workbook(
+        io.BytesIO(bucket.read("rejected/acme-build/q1.xlsx.errors.xlsx"))
+    ).active
+    listed = [tuple(row) for row in report.iter_rows(values_only=True)]
+    assert listed[:5] == [
+        ("File", "incoming/acme-build/q1.xlsx", None, None, None, None),
+        ("Sheet read", "Q1", None, None, None, None),
+        ("Header row", 3, None, None, None, None),
+        ("Errors", 3, None, None, None, None),
+        ("Result", "Nothing from this file was loaded.", None, None, None, None),
+    ]
+    assert [row[:5] for row in listed[8:]] == [
+        ("F5", 5, "measure_code", "TOMs ref", "nt 1"),
+        ("G5", 5, "quantity", "Qty", "-2"),
+        ("H5", 5, "place_code", "Place", "Leeds"),
+    ]
+    assert "Did you mean NT1?" in listed[8][5]
+    assert "Leeds is E08000035." in listed[10][5]

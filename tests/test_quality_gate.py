@@ -171,7 +171,11 @@ def test_staging_leaves_unreadable_values_null(any_warehouse: Warehouse) -> None
 
     assert [row["sector_value"] for row in rows] == [None, "private", "private"]
     assert [row["period_start_value"] for row in rows] == [None, None, date(2025, 4, 1)]
-    assert rows[1]["period_end_value"] is None
+    # A time of day other than midnight keeps the date and is staged for its own rule.
+    assert (rows[1]["period_end_value"], rows[1]["period_end_time"]) == (
+        date(2025, 6, 30),
+        "12:00:00",
+    )
     assert [row["quantity_value"] for row in rows] == [None, 3.5, None]
     assert (rows[2]["framework_value"], rows[2]["measure_code_value"]) == ("old", None)
 
@@ -621,3 +625,178 @@ def test_compat_layer_is_idempotent_and_pinned(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(great_expectations, "__version__", "1.99.0")
     with pytest.raises(duckdb_compat.DuckDBCompatError, match="1.24.1"):
         duckdb_compat.apply()
+
+
+# --- messages that say what the sender did, and suggestions -----------------------------
+
+
+def test_dates_with_a_time_and_unformatted_excel_dates_are_named(any_warehouse: Warehouse) -> None:
+    result = check(
+        any_warehouse,
+        good_lines(
+            5,
+            row2={"period_start": "2025-04-01 09:30:00"},
+            row3={"period_end": "45838"},
+            row4={"period_start": "01/04/2025 00:00", "period_end": "30/06/2025 00:00:00"},
+            row5={"period_start": "2025-02-30 10:00"},
+        ),
+    )
+
+    assert result.errors == [
+        ReturnError(
+            row=2,
+            column="period_start",
+            value="2025-04-01 09:30:00",
+            message=(
+                "period_start '2025-04-01 09:30:00' has a time of day (09:30:00) after the "
+                "date. Write the date alone (2025-04-01); in Excel, format the column as a "
+                "date without a time (Format Cells > Date)."
+            ),
+        ),
+        ReturnError(
+            row=3,
+            column="period_end",
+            value="45838",
+            message=(
+                "period_end '45838' is a number, not a date: it looks like an Excel date "
+                "shown without its date format (45838 is Excel's number for 2025-06-30). In "
+                "Excel, format the column as a date (Format Cells > Date), or write the date "
+                "as 2025-06-30."
+            ),
+        ),
+        # A day that does not exist is "not a date", whatever time follows it.
+        ReturnError(
+            row=5,
+            column="period_start",
+            value="2025-02-30 10:00",
+            message=(
+                "period_start '2025-02-30 10:00' is not a date. Write it as yyyy-mm-dd (e.g. "
+                "2026-03-31) or dd/mm/yyyy (e.g. 31/03/2026), and check that the day exists "
+                "in that month."
+            ),
+        ),
+    ]
+    assert result.total_errors == 3
+
+
+def test_codes_and_place_names_get_a_suggestion(any_warehouse: Warehouse) -> None:
+    result = check(
+        any_warehouse,
+        good_lines(
+            6,
+            row2={"measure_code": "nt 1"},
+            row3={"place_code": "Leeds"},
+            row4={"place_code": "newcastle-upon-tyne"},
+            row5={"place_code": "Atlantis", "measure_code": "NT999"},
+        ),
+    )
+
+    place_rule = (
+        "Write the 9-character code of the district where the value was delivered: E06, "
+        "E07, E08, E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for Manchester)."
+    )
+    measure_rule = (
+        "Use a code listed on the Measures sheet of the xlsx return template (e.g. NT1), or "
+        "set framework to the edition the code comes from."
+    )
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (
+            2,
+            "measure_code",
+            "Measure code 'nt 1' is not in the svw-illustrative-2026 edition of the measure "
+            f"catalogue. Did you mean NT1? {measure_rule}",
+        ),
+        (
+            3,
+            "place_code",
+            "Place code 'Leeds' is not a local authority district GSS code. Leeds is "
+            f"E08000035. {place_rule}",
+        ),
+        (
+            4,
+            "place_code",
+            "Place code 'newcastle-upon-tyne' is not a local authority district GSS code. "
+            f"Newcastle upon Tyne is E08000021. {place_rule}",
+        ),
+        (
+            5,
+            "measure_code",
+            "Measure code 'NT999' is not in the svw-illustrative-2026 edition of the measure "
+            f"catalogue. {measure_rule}",
+        ),
+        (
+            5,
+            "place_code",
+            f"Place code 'Atlantis' is not a local authority district GSS code. {place_rule}",
+        ),
+    ]
+
+
+def test_place_names_are_looked_up_in_the_warehouse_place_table(any_warehouse: Warehouse) -> None:
+    # Whatever the place table holds: a district added to it is found by its name, and a
+    # name two districts share suggests neither.
+    with any_warehouse.begin() as connection:
+        connection.exec_driver_sql(
+            "insert into reference.places (place_code, place_name) values "
+            "('E07000240', 'St Albans'), ('E06000099', 'Twin Town'), ('E06000098', 'Twin Town')"
+        )
+    result = check(
+        any_warehouse,
+        good_lines(3, row2={"place_code": "ST. ALBANS"}, row3={"place_code": "Twin Town"}),
+    )
+
+    not_a_district = "is not a local authority district GSS code. Write the 9-character"
+    assert [(e.row, e.message.split(" code of the district")[0]) for e in result.errors] == [
+        (
+            2,
+            "Place code 'ST. ALBANS' is not a local authority district GSS code. St Albans is "
+            "E07000240. Write the 9-character",
+        ),
+        (3, f"Place code 'Twin Town' {not_a_district}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("measure_code", "unit"),
+    [
+        ("NT24", "hrs"),
+        ("NT24", " Hours "),
+        ("NT1", "People (FTE)"),
+        ("NT1", "FTE"),
+        ("NT18", "£"),
+        ("NT31", "tonnes CO2e"),
+        ("NT34", "tonne"),
+        ("NT8", "wks"),
+        ("NT33", "Miles"),
+        ("NT43", "device"),
+    ],
+)
+def test_unit_spellings_of_the_catalogue_unit_pass(
+    engine: Warehouse, measure_code: str, unit: str
+) -> None:
+    result = check(engine, good_lines(2, row2={"measure_code": measure_code, "unit": unit}))
+    assert result.errors == []
+
+
+def test_a_unit_of_another_measure_is_reported_on_its_row_only(any_warehouse: Warehouse) -> None:
+    result = check(
+        any_warehouse,
+        good_lines(
+            4,
+            row2={"measure_code": "NT24", "unit": "hrs"},
+            row3={"measure_code": "NT1", "unit": "hrs"},
+            row4={"measure_code": "NT1", "unit": "People (FTE)"},
+        ),
+    )
+
+    assert result.errors == [
+        ReturnError(
+            row=3,
+            column="unit",
+            value="hrs",
+            message=(
+                "Unit 'hrs' does not match measure NT1, which is counted in 'people FTE'. "
+                "Give the quantity in people FTE, or leave unit empty."
+            ),
+        )
+    ]

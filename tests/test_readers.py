@@ -22,6 +22,7 @@ from expectations.errors import FileRejected
 from expectations.fields import RETURN_FIELDS
 from ingest.headers import map_headers, normalise_header
 from ingest.readers import FORMATS, ParsedFile, read_return
+from tests.returns import XLSX_HEADER
 
 MB = 1024 * 1024
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "return-format.md"
@@ -320,12 +321,12 @@ def test_workbook_saved_with_csv_name() -> None:
     assert ".xlsx" in errors[0].message
 
 
-@pytest.mark.parametrize("name", ["q1.txt", "q1.ods", "q1", "q1.csv.gz"])
+@pytest.mark.parametrize("name", ["q1.ods", "q1", "q1.csv.gz"])
 def test_unknown_extension(name: str) -> None:
     errors = rejection(name, crlf(HEADER, ROW_A)).errors
     assert len(errors) == 1
     message = errors[0].message
-    for accepted in (".csv", ".tsv", ".xlsx", ".json", ".parquet"):
+    for accepted in (".csv", ".tsv", ".txt", ".xlsx", ".json", ".parquet"):
         assert accepted in message
 
 
@@ -372,19 +373,6 @@ def _xlsx_bytes(sheet_rows: list[list[object]], start_row: int = 1) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-XLSX_HEADER: list[object] = [
-    "Supplier ID",
-    "Supplier name",
-    "Sector",
-    "Start date",
-    "End date",
-    "TOMs ref",
-    "Qty",
-    "LAD code",
-    "Notes",
-]
 
 
 def test_xlsx_row_numbers_dates_and_numbers() -> None:
@@ -682,3 +670,236 @@ def _guide_file_formats() -> list[list[str]]:
 def test_format_guide_lists_every_readable_extension() -> None:
     # One table row per format, in the order the refusal message lists the extensions.
     assert _guide_file_formats() == [list(file_format.extensions) for file_format in FORMATS]
+
+
+# --- where the data is ------------------------------------------------------------------
+
+ROW_VALUES: list[object] = [
+    "GB-1",
+    "Acme",
+    "private",
+    "2025-04-01",
+    "2025-06-30",
+    "NT1",
+    3,
+    "E08000003",
+]
+
+
+def _workbook(*sheets: tuple[str, list[tuple[int, list[object]]]]) -> openpyxl.Workbook:
+    """A workbook with the given sheets: (title, [(row number, values), ...])."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for title, sheet_rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row_number, row_values in sheet_rows:
+            for position, value in enumerate(row_values, start=1):
+                if value is not None:
+                    sheet.cell(row=row_number, column=position, value=value)
+    return workbook
+
+
+def _saved(workbook: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+DATA_ROWS = [(1, HEADER.split(",")), (2, ROW_VALUES), (3, ROW_VALUES)]
+COVER = [(1, ["Social value return, Q1 2025"]), (3, ["Prepared by", "Acme Ltd"])]
+MEASURES = [(1, ["Illustrative values"]), (3, ["edition", "measure_code", "unit", "theme"])]
+
+
+def test_xlsx_return_sheet_is_read_wherever_it_is() -> None:
+    data = _saved(_workbook(("Cover", COVER), ("Measures", MEASURES), ("Return", DATA_ROWS)))
+    parsed = read("q1.xlsx", data)
+    assert (parsed.where.sheet, parsed.where.header_row) == ("Return", 1)
+    assert rows(parsed) == [2, 3]
+
+
+def test_xlsx_without_a_return_sheet_the_first_visible_sheet_with_the_header() -> None:
+    # The template's Measures sheet moved first names two fields; the data sheet names
+    # all eight and wins.
+    workbook = _workbook(
+        ("Lists", [(1, HEADER.split(",")), (2, ROW_VALUES)]),
+        ("Measures", MEASURES),
+        ("Cover", COVER),
+        ("Q1 data", [(4, HEADER.split(",")), (5, ROW_VALUES)]),
+    )
+    workbook["Lists"].sheet_state = "hidden"
+    parsed = read("q1.xlsx", _saved(workbook))
+    assert (parsed.where.sheet, parsed.where.header_row) == ("Q1 data", 4)
+    assert rows(parsed) == [5]
+    assert parsed.where.column_letters[6] == ("quantity", "G")
+
+
+def test_xlsx_header_below_a_merged_title_and_a_blank_row() -> None:
+    workbook = _workbook(
+        (
+            "Sheet1",
+            [
+                (1, ["Acme Ltd social value return 2025-26"]),
+                *[(row + 2, values) for row, values in DATA_ROWS],
+            ],
+        )
+    )
+    workbook["Sheet1"].merge_cells("A1:H1")
+    parsed = read("q1.xlsx", _saved(workbook))
+    assert (parsed.where.sheet, parsed.where.header_row) == ("Sheet1", 3)
+    assert rows(parsed) == [4, 5]
+    assert column(parsed, "organisation_id") == ["GB-1", "GB-1"]
+
+
+def test_xlsx_missing_column_names_the_sheet_and_row_read() -> None:
+    header = [*HEADER.split(",")[:7], "Officer comments"]
+    data = _saved(_workbook(("Cover", COVER), ("Return", [(2, ["Title"]), (4, header)])))
+    caught = rejection("q1.xlsx", data)
+    assert [(e.row, e.column) for e in caught.errors] == [(4, "place_code")]
+    assert caught.errors[0].message.startswith(
+        'Required column "place_code" was not found in the header row (row 4 of sheet '
+        '"Return"). Accepted headers: "place_code", "Place", "LAD code", '
+    )
+    assert (caught.where.sheet, caught.where.header_row) == ("Return", 4)
+
+
+def test_xlsx_with_no_header_anywhere_says_what_the_first_rows_hold() -> None:
+    data = _saved(_workbook(("Cover", COVER), ("Notes", [(2, ["See the council's guide"])])))
+    caught = rejection("q1.xlsx", data)
+    assert [(e.row, e.column, e.message) for e in caught.errors] == [
+        (
+            None,
+            None,
+            'No header row was found in the first 20 rows of any sheet ("Cover", "Notes"): '
+            "no row has the return's column headers (organisation_id, organisation_name, "
+            "sector, period_start, period_end, measure_code, quantity, place_code). The "
+            'first rows hold: row 1: "Social value return, Q1 2025"; row 3: "Prepared by | '
+            'Acme Ltd". Put one row with these headers above the data, then one row per '
+            "measure.",
+        )
+    ]
+    assert caught.where.sheet == "Cover"
+
+
+def test_xlsx_formula_without_a_saved_result_is_named_at_its_cell() -> None:
+    # openpyxl, like some exporters, saves formulas without calculating them.
+    formula_row = [*ROW_VALUES[:6], "=2*3", ROW_VALUES[7]]
+    data = _saved(_workbook(("Return", [*DATA_ROWS, (7, formula_row)])))
+    caught = rejection("q1.xlsx", data)
+    assert [(e.row, e.column, e.message) for e in caught.errors] == [
+        (
+            7,
+            "quantity",
+            "Cell G7 holds a formula that was never calculated, so the file has no value "
+            "for quantity there. Open the file in Excel, check the cell shows the right "
+            "value, save it and send it again (Excel saves each formula's result; some "
+            "other programs do not).",
+        )
+    ]
+    assert (caught.where.sheet, caught.where.header_row) == ("Return", 1)
+
+
+def test_xlsx_formula_with_its_saved_result_is_read_as_the_result() -> None:
+    workbook = _workbook(("Return", DATA_ROWS))
+    workbook["Return"]["G2"] = '=IF(1=1,"","x")'
+    workbook["Return"]["G3"] = "=1+2"
+    saved = _saved(workbook)
+    # Put the results Excel would have saved beside the formulas: an empty text, and 4.
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(saved)) as source, zipfile.ZipFile(patched, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                assert content.count(b"<v />") == 2
+                content = content.replace(b"<v />", b"<v></v>", 1).replace(b"<v />", b"<v>4</v>")
+                content = content.replace(b'<c r="G2">', b'<c r="G2" t="str">')
+            target.writestr(entry, content)
+    assert column(read("q1.xlsx", patched.getvalue()), "quantity") == [None, "4"]
+
+
+def test_xlsx_date_and_time_cells_read_as_the_sender_sees_them() -> None:
+    morning = datetime.datetime(2025, 4, 1, 9, 30)
+    workbook = _workbook(("Return", [*DATA_ROWS, (4, ROW_VALUES)]))
+    sheet = workbook["Return"]
+    sheet["D2"], sheet["D3"], sheet["D4"] = morning, morning, 45748
+    sheet["D2"].number_format = "dd/mm/yyyy"  # the time is there but Excel hides it
+    sheet["D3"].number_format = "dd/mm/yyyy hh:mm"  # Excel shows the time
+    sheet["D4"].number_format = "General"  # a date serial shown as a number
+    parsed = read("q1.xlsx", _saved(workbook))
+    assert column(parsed, "period_start") == ["2025-04-01", "2025-04-01 09:30:00", "45748"]
+
+
+def test_csv_header_below_title_lines() -> None:
+    data = crlf("Acme Ltd social value return,,,,,,,", "", "Q1 2025-26", HEADER, ROW_A, ROW_B)
+    parsed = read("q1.csv", data)
+    assert (parsed.where.sheet, parsed.where.header_row) == (None, 4)
+    assert rows(parsed) == [5, 6]
+    assert dict(parsed.where.column_letters)["place_code"] == "H"
+
+
+def test_csv_with_no_header_says_what_the_first_rows_hold() -> None:
+    data = crlf("Acme Ltd return", "GB-1,Acme,private", "GB-2,Bede,third")
+    errors = rejection("q1.csv", data).errors
+    assert [e.message for e in errors] == [
+        "No header row was found in the first 20 rows of the file: no row has the return's "
+        "column headers (organisation_id, organisation_name, sector, period_start, "
+        "period_end, measure_code, quantity, place_code). The first rows hold: row 1: "
+        '"Acme Ltd return"; row 2: "GB-1 | Acme | private"; row 3: "GB-2 | Bede | third". '
+        "Put one row with these headers above the data, then one row per measure."
+    ]
+
+
+def test_unicode_text_saved_as_txt_is_read() -> None:
+    # Excel's "Unicode Text": UTF-16LE with a BOM, tab-separated, named .txt.
+    text = "\r\n".join([HEADER.replace(",", "\t"), ROW_A.replace(",", "\t")]) + "\r\n"
+    parsed = read("q1.txt", b"\xff\xfe" + text.encode("utf-16-le"))
+    assert column(parsed, "organisation_name") == ["Acme Ltd"]
+    assert rows(parsed) == [2]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_detected(encoding: str) -> None:
+    text = "\r\n".join(["Return £", HEADER, ROW_A.replace("Acme Ltd", "Café £ Ltd")]) + "\r\n"
+    parsed = read("q1.csv", text.encode(encoding))
+    assert column(parsed, "organisation_name") == ["Café £ Ltd"]
+    assert rows(parsed) == [3]
+    assert "\x00" not in "".join(parsed.table.column("organisation_id").to_pylist())
+
+
+def test_xlsx_template_with_its_measures_sheet_moved_first() -> None:
+    from ingest.template import xlsx_template
+
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_template()))
+    workbook.move_sheet("Measures", offset=-1)
+    workbook["Return"].append(ROW_VALUES)
+    assert workbook.sheetnames == ["Measures", "Return"]
+    parsed = read("q1.xlsx", _saved(workbook))
+    assert (parsed.where.sheet, parsed.where.header_row, rows(parsed)) == ("Return", 1, [2])
+
+
+def test_xlsx_values_merged_down_rows_and_uncalculated_formulas_named_at_each_cell() -> None:
+    data_rows = [(row, ROW_VALUES) for row in range(5, 8)]
+    workbook = _workbook(("Return", [(4, HEADER.split(",")), *data_rows]))
+    sheet = workbook["Return"]
+    sheet.merge_cells("B5:B7")  # "Acme" shown once for three rows
+    sheet["G6"] = "=E6*2"
+    sheet.merge_cells("A1:H1")  # a merged title above the header is fine
+    sheet["A1"] = "Acme return"
+    caught = rejection("q1.xlsx", _saved(workbook))
+    merged = (
+        "is part of the merged cells B5:B7, so it holds no value of its own: only B5 holds "
+        "organisation_name. Unmerge the cells (Home > Merge & Center) and fill in the value "
+        "on every row."
+    )
+    assert [(e.row, e.column, e.message) for e in caught.errors] == [
+        (6, "organisation_name", f"Cell B6 {merged}"),
+        (
+            6,
+            "quantity",
+            "Cell G6 holds a formula that was never calculated, so the file has no value for "
+            "quantity there. Open the file in Excel, check the cell shows the right value, "
+            "save it and send it again (Excel saves each formula's result; some other "
+            "programs do not).",
+        ),
+        (7, "organisation_name", f"Cell B7 {merged}"),
+    ]
+    assert (caught.total, caught.where.sheet, caught.where.header_row) == (3, "Return", 4)

@@ -1,40 +1,132 @@
-"""Rejection reports as a sender opens them: JSON for machines, CSV for Excel."""
+"""Rejection reports as a sender opens them: the workbook in a spreadsheet program
+(read back here with openpyxl), the JSON by a machine."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
-from expectations.errors import ReturnError
-from ingest.reports import build_reports
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from expectations.errors import ReturnError, WhereRead
+from ingest.reports import build_reports, report_paths
+
+WHERE = WhereRead(
+    sheet="Return", header_row=3, column_letters=(("quantity", "G"), ("evidence", "J"))
+)
 
 
-def test_reports_list_errors_with_the_senders_header_and_cap_the_list() -> None:
-    errors = [ReturnError(row, "quantity", "-5", "Quantity is negative.") for row in range(2, 1502)]
-    json_bytes, csv_bytes = build_reports("incoming/a/q1.csv", errors, 1500, {"quantity": "Qty"})
+def opened(xlsx: bytes) -> Worksheet:
+    # data_only=False: a formula would come back as its text with data_type "f".
+    return openpyxl.load_workbook(io.BytesIO(xlsx)).active
+
+
+def values(sheet: Worksheet) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_report_paths_sit_beside_the_rejected_file() -> None:
+    assert report_paths("rejected/acme/q1.xlsx") == (
+        "rejected/acme/q1.xlsx.errors.json",
+        "rejected/acme/q1.xlsx.errors.xlsx",
+    )
+
+
+def test_the_workbook_says_where_what_and_what_to_do() -> None:
+    errors = [
+        ReturnError(None, "place_code", None, 'Required column "place_code" was not found.'),
+        ReturnError(7, "quantity", "-5", "Quantity '-5' is negative."),
+    ]
+    _, xlsx = build_reports("incoming/acme/q1.xlsx", errors, 2, {"quantity": "Qty"}, WHERE)
+
+    assert values(opened(xlsx)) == [
+        ("File", "incoming/acme/q1.xlsx", None, None, None, None),
+        ("Sheet read", "Return", None, None, None, None),
+        ("Header row", 3, None, None, None, None),
+        ("Errors", 2, None, None, None, None),
+        ("Result", "Nothing from this file was loaded.", None, None, None, None),
+        (
+            "What to do",
+            "Fix every error listed, then upload the whole file again to the same folder.",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (None, None, None, None, None, None),
+        ("cell", "row", "column", "your column header", "value", "what to do"),
+        # A column the file does not have has no header of the sender's, and no cell.
+        (None, None, "place_code", None, None, 'Required column "place_code" was not found.'),
+        ("G7", 7, "quantity", "Qty", "-5", "Quantity '-5' is negative."),
+    ]
+
+
+def test_json_report_has_the_sheet_header_row_and_cells_and_caps_the_list() -> None:
+    errors = [ReturnError(row, "quantity", "-5", "Quantity is negative.") for row in range(4, 1504)]
+    json_bytes, xlsx = build_reports("incoming/a/q1.xlsx", errors, 1500, {"quantity": "Qty"}, WHERE)
 
     report = json.loads(json_bytes)
-    assert report["file"] == "incoming/a/q1.csv"
-    assert report["error_count"] == 1500
-    assert len(report["errors"]) == 1000
+    assert (report["file"], report["sheet"], report["header_row"]) == (
+        "incoming/a/q1.xlsx",
+        "Return",
+        3,
+    )
+    assert (report["error_count"], report["errors_listed"], len(report["errors"])) == (
+        1500,
+        1000,
+        1000,
+    )
     assert report["errors"][0] == {
-        "row": 2,
+        "cell": "G4",
+        "row": 4,
         "column": "quantity",
         "value": "-5",
         "message": "Quantity is negative.",
         "your_column_header": "Qty",
     }
-    assert csv_bytes.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 (and £) correctly
-    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
-    assert rows[1] == ["2", "quantity", "Qty", "-5", "Quantity is negative."]
-    assert rows[-1][-1] == "... and 500 more errors not listed"
-    assert len(rows) == 1 + 1000 + 1
+    assert report["what_to_do"].startswith("Nothing from this file was loaded.")
+    sheet = opened(xlsx)
+    assert sheet["A7"].value == "Note"
+    assert sheet["B7"].value == "The first 1000 of the 1500 errors are listed."
+    assert sheet.max_row == 7 + 1 + 1 + 1000  # summary, blank, header, listed errors
 
 
-def test_csv_report_never_runs_a_senders_value_as_a_formula() -> None:
-    error = ReturnError(3, "evidence", '=HYPERLINK("http://x","y")', "Bad.")
-    json_bytes, csv_bytes = build_reports("incoming/a/q1.csv", [error], 1)
-    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
-    assert rows[1][3] == '\'=HYPERLINK("http://x","y")'
-    assert json.loads(json_bytes)["errors"][0]["value"] == '=HYPERLINK("http://x","y")'
+def test_a_csv_file_has_no_sheet_and_json_no_cells() -> None:
+    error = ReturnError(3, "quantity", "x", "Bad.")
+    csv_where = WhereRead(header_row=1, column_letters=(("quantity", "G"),))
+    report = json.loads(build_reports("incoming/a/q1.csv", [error], 1, None, csv_where)[0])
+    assert (report["sheet"], report["header_row"], report["errors"][0]["cell"]) == (
+        None,
+        1,
+        "G3",
+    )
+    report = json.loads(build_reports("incoming/a/q1.json", [error], 1)[0])
+    assert (report["sheet"], report["header_row"], report["errors"][0]["cell"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_senders_text_is_never_run_as_a_formula_nor_breaks_the_workbook() -> None:
+    formula = '=HYPERLINK("http://x","y")'
+    errors = [
+        ReturnError(3, "evidence", formula, "Bad."),
+        ReturnError(4, "evidence", "@SUM(A1)", "Bad."),
+        ReturnError(5, "evidence", "a\x00b\x07c", "Bad."),
+        ReturnError(6, "evidence", "<script>alert(1)</script>", "Bad."),
+    ]
+    json_bytes, xlsx = build_reports("incoming/a/=x.csv", errors, 4, None, WHERE)
+
+    sheet = opened(xlsx)
+    listed = [sheet.cell(row, 5) for row in range(9, 13)]
+    assert [cell.value for cell in listed] == [
+        formula,
+        "@SUM(A1)",
+        "a\N{REPLACEMENT CHARACTER}b\N{REPLACEMENT CHARACTER}c",
+        "<script>alert(1)</script>",
+    ]
+    assert all(cell.data_type == "s" for cell in listed)
+    assert (sheet["B1"].value, sheet["B1"].data_type) == ("incoming/a/=x.csv", "s")
+    assert json.loads(json_bytes)["errors"][0]["value"] == formula

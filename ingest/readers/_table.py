@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
-from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError
+from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
 from ingest.headers import HeaderMapping
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
@@ -34,6 +34,7 @@ class ParsedFile:
     file_format: str  # "csv" | "xlsx" | "json" | "parquet"
     header_columns: dict[str, str]  # canonical field -> the sender's own header text
     ignored_columns: list[str]
+    where: WhereRead  # the sheet and header row read, and each field's column letter
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,18 @@ class FileFormat:
     read: Callable[[bytes], ParsedFile]
 
 
-def rejected(message: str, row: int | None = None, value: str | None = None) -> FileRejected:
-    return FileRejected([ReturnError(row=row, column=None, value=value, message=message)])
+def rejected(
+    message: str,
+    row: int | None = None,
+    value: str | None = None,
+    where: WhereRead | None = None,
+) -> FileRejected:
+    error = ReturnError(row=row, column=None, value=value, message=message)
+    return FileRejected([error], where=where)
 
 
-def rejected_all(errors: list[ReturnError]) -> FileRejected:
-    return FileRejected(errors[:MAX_REPORTED_ERRORS], total=len(errors))
+def rejected_all(errors: list[ReturnError], where: WhereRead | None = None) -> FileRejected:
+    return FileRejected(errors[:MAX_REPORTED_ERRORS], total=len(errors), where=where)
 
 
 def reject_workbook_in_disguise(data: bytes) -> None:
@@ -74,21 +81,28 @@ def assemble(
     mapping: HeaderMapping,
     text_columns: dict[str, pa.Array | pa.ChunkedArray],
     source_rows: pa.Array,
+    where: WhereRead | None = None,
 ) -> ParsedFile:
-    """Build the ParsedFile, dropping rows with nothing in any recognised column."""
+    """Build the ParsedFile, dropping rows with nothing in any recognised column.
+
+    ``where`` is the sheet and header row read (none for JSON and Parquet).
+    """
+    where = where or WhereRead()
     tidied = {field: tidy(text_columns[field]) for field in mapping.columns}
     has_a_value = reduce(pc.or_, (pc.is_valid(column) for column in tidied.values()))
     table = pa.table({"source_row": source_rows.cast(pa.int64()), **tidied}).filter(has_a_value)
     if table.num_rows == 0:
         raise rejected(
             "The file has a header but no data rows. Add one row per delivered measure "
-            "below the header."
+            "below the header.",
+            where=where,
         )
     return ParsedFile(
         table=table,
         file_format=file_format,
         header_columns=dict(mapping.columns),
         ignored_columns=list(mapping.ignored),
+        where=where,
     )
 
 

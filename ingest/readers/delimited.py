@@ -1,13 +1,15 @@
 """CSV and TSV: delimited text in the encodings and dialects spreadsheet tools write.
 
-Owns decoding (UTF-8 with or without BOM, Windows-1252, UTF-16 with BOM), finding the
-header record below any blank lines, detecting the delimiter from it, and numbering
-records as the spreadsheet rows the sender sees, blank lines included.
+Owns decoding (UTF-8 with or without BOM, Windows-1252, UTF-16 with or without BOM, as
+Excel's "Unicode Text" .txt), finding the header record below any title or blank lines
+together with its delimiter, and numbering records as the spreadsheet rows the sender
+sees, blank lines included.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import struct
 
@@ -16,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError
-from ingest.headers import HeaderMapping, map_headers
+from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
+from ingest.headers import HEADER_SEARCH_ROWS, best_header_row, map_headers, no_header_found
 from ingest.readers._table import (
     EMPTY_FILE,
     FileFormat,
@@ -32,14 +34,19 @@ NAME = "csv"
 DELIMITERS = (",", ";", "\t")  # in order of preference when a header line is ambiguous
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF16_SAMPLE_BYTES = 4096
+# Share of the sampled characters that must have a zero high byte (ASCII in UTF-16).
+_UTF16_ZERO_SHARE = 0.3
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def read(data: bytes) -> ParsedFile:
-    """Read delimited text whose first non-blank record is the header row."""
-    header_line, text = _text_from_header(data)
+    """Read delimited text whose header is the record, among the first ones, naming the
+    most fields (title lines and blank lines above it are skipped)."""
+    utf8 = _as_utf8(data)
+    header_line, delimiter = _find_header(utf8)
+    text = _from_line(utf8, header_line)
     first_record = _first_record(text)
-    delimiter = _detect_delimiter(first_record)
     # An upper bound (delimiters inside quotes count too): surplus column types are unused.
     width = first_record.count(delimiter) + 1
     irregular = _IrregularRows(delimiter, header_line)
@@ -49,11 +56,12 @@ def read(data: bytes) -> ParsedFile:
     # Columns beyond the guessed width (odd quoting in the header) may have been inferred.
     columns = [column.cast(pa.string()) for column in table.columns]
     header = [value or "" for value in (column[0].as_py() for column in columns)]
-    mapping = _map_header(header, header_line)
+    mapping = map_headers(header, header_row=header_line)
     body = [column.slice(1) for column in columns]
     source_rows = _source_rows(table.num_rows - 1, irregular.blank_records, header_line)
     text_columns = {field: body[position] for field, position in mapping.positions.items()}
-    parsed = assemble(NAME, mapping, text_columns, source_rows)
+    where = WhereRead(header_row=header_line, column_letters=mapping.column_letters())
+    parsed = assemble(NAME, mapping, text_columns, source_rows, where)
     parsed.ignored_columns += _unlabelled_with_values(header, body)
     return parsed
 
@@ -61,32 +69,50 @@ def read(data: bytes) -> ParsedFile:
 # --- decoding -----------------------------------------------------------------------
 
 
-def _text_from_header(data: bytes) -> tuple[int, pa.Buffer]:
-    """The header's line number and the text (UTF-8, no BOM) from the header on."""
-    reject_workbook_in_disguise(data)
-    header_line, text = _skip_leading_blank_lines(_as_utf8(data))
-    if not bytes(memoryview(text)[:65536]).strip():
-        raise rejected(EMPTY_FILE)
-    return header_line, text
-
-
 def _as_utf8(data: bytes) -> pa.Buffer:
     """The CSV bytes as UTF-8 without a BOM, converting Windows-1252 and UTF-16."""
+    reject_workbook_in_disguise(data)
     if data.startswith(codecs.BOM_UTF8):
-        return pa.py_buffer(data).slice(len(codecs.BOM_UTF8))
-    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text"
+        return _not_blank(pa.py_buffer(data).slice(len(codecs.BOM_UTF8)))
+    utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data)
+    if utf16 is not None:  # Excel's "Unicode Text", or a tool that left out the BOM
         try:
-            return pa.py_buffer(data.decode("utf-16").encode("utf-8"))
+            return _not_blank(pa.py_buffer(data.decode(utf16).encode("utf-8")))
         except UnicodeDecodeError as problem:
             raise _undecodable(data, problem) from problem
     buffer = pa.py_buffer(data)
     if _is_utf8(buffer):
-        return buffer
+        return _not_blank(buffer)
     # Not UTF-8: what Excel on Windows writes for "CSV (comma delimited)", where £ is 0xA3.
     try:
-        return pa.py_buffer(data.decode("cp1252").encode("utf-8"))
+        return _not_blank(pa.py_buffer(data.decode("cp1252").encode("utf-8")))
     except UnicodeDecodeError as problem:
         raise _undecodable(data, problem) from problem
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the text is UTF-16 without its byte-order mark.
+
+    Text in UTF-16 has a zero byte beside almost every letter, digit and delimiter, on
+    the odd bytes (little-endian, as Windows writes) or the even ones; no text encoding
+    we read otherwise has zero bytes at all.
+    """
+    sample = data[:_UTF16_SAMPLE_BYTES]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
+    if zeros_odd >= pairs * _UTF16_ZERO_SHARE and zeros_even == 0:
+        return "utf-16-le"
+    if zeros_even >= pairs * _UTF16_ZERO_SHARE and zeros_odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def _not_blank(text: pa.Buffer) -> pa.Buffer:
+    if not bytes(memoryview(text)[:65536]).strip():
+        raise rejected(EMPTY_FILE)
+    return text
 
 
 def _is_utf8(buffer: pa.Buffer) -> bool:
@@ -109,18 +135,16 @@ def _undecodable(data: bytes, problem: UnicodeDecodeError) -> FileRejected:
     )
 
 
-def _skip_leading_blank_lines(text: pa.Buffer) -> tuple[int, pa.Buffer]:
-    """The line number of the header and the text from there on."""
-    line_number = 1
+def _from_line(text: pa.Buffer, line_number: int) -> pa.Buffer:
+    """The text from physical line ``line_number`` (counted from 1) on, without a copy."""
     start = 0
     raw = memoryview(text)
-    while start < len(raw):
-        end = bytes(raw[start : start + 65536]).find(b"\n")
-        if end < 0 or bytes(raw[start : start + end]).strip():
+    for _ in range(line_number - 1):
+        end = bytes(raw[start : start + 1_048_576]).find(b"\n")
+        if end < 0:
             break
         start += end + 1
-        line_number += 1
-    return line_number, text.slice(start)
+    return text.slice(start)
 
 
 # --- the header record --------------------------------------------------------------
@@ -128,7 +152,12 @@ def _skip_leading_blank_lines(text: pa.Buffer) -> tuple[int, pa.Buffer]:
 
 def _first_record(text: pa.Buffer) -> str:
     """The header record (which may span lines inside quotes), decoded."""
-    prefix = bytes(memoryview(text)[:1_048_576]).decode("utf-8", errors="ignore")
+    return _first_record_text(bytes(memoryview(text)[:1_048_576]).decode("utf-8", "ignore"))
+
+
+def _first_record_text(prefix: str) -> str:
+    """The first non-blank record of the text (quotes may hold line breaks)."""
+    prefix = prefix.lstrip("\r\n\t ")
     record = io.StringIO()
     in_quotes = False
     for char in prefix:
@@ -151,25 +180,59 @@ def _detect_delimiter(header_record: str) -> str:
     return max(DELIMITERS, key=lambda delimiter: counts[delimiter])  # first wins a tie
 
 
-def _map_header(header: list[str], header_line: int) -> HeaderMapping:
-    """map_headers, explaining a one-column header as the wrong delimiter."""
+def _find_header(text: pa.Buffer) -> tuple[int, str]:
+    """The header's line number and delimiter: of the first records, the one naming the
+    most fields under some delimiter (the earlier record, then the preferred delimiter,
+    on a tie). Rejects the file, quoting its first rows, when no record names any."""
+    prefix = bytes(memoryview(text)[:1_048_576]).decode("utf-8", errors="ignore")
+    best: tuple[int, int, int] | None = None  # (fields named, -line, -preference)
+    for preference, delimiter in enumerate(DELIMITERS):
+        found = best_header_row(_first_records(prefix, delimiter))
+        if found is not None:
+            line, named = found
+            candidate = (named, -line, -preference)
+            best = candidate if best is None else max(best, candidate)
+    if best is None:
+        raise _no_header(prefix)
+    return -best[1], DELIMITERS[-best[2]]
+
+
+def _first_records(prefix: str, delimiter: str) -> list[tuple[int, list[str]]]:
+    """(line number where the record starts, fields) of the first records of the text."""
+    reader = csv.reader(io.StringIO(prefix), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    line = 1
     try:
-        return map_headers(header, header_row=header_line)
-    except FileRejected as rejection:
-        if len(header) != 1:
-            raise
-        hint = _one_column_hint(header_line, header[0])
-        raise FileRejected([hint, *rejection.errors]) from rejection
+        for fields in reader:
+            records.append((line, fields))
+            line = reader.line_num + 1
+            if line > HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:
+        pass  # malformed quoting further on: the records read so far are enough
+    return records
 
 
-def _one_column_hint(header_row: int, header: str) -> ReturnError:
+def _no_header(prefix: str) -> FileRejected:
+    """Nothing names a field: quote the first rows; rows that are all one column hint at
+    a delimiter we do not read."""
+    delimiter = _detect_delimiter(_first_record_text(prefix))
+    records = _first_records(prefix, delimiter)
+    errors = [ReturnError(None, None, None, no_header_found("the file", records))]
+    with_text = [(line, fields) for line, fields in records if "".join(fields).strip()]
+    if with_text and all(len(fields) == 1 for _, fields in with_text):
+        errors.insert(0, _one_column_hint(*with_text[0]))
+    return FileRejected(errors)
+
+
+def _one_column_hint(row: int, cells: list[str]) -> ReturnError:
     return ReturnError(
-        row=header_row,
+        row=row,
         column=None,
-        value=header[:200],
+        value=cells[0][:200],
         message=(
-            f"The header row (row {header_row}) was read as a single column. Separate the "
-            "columns with commas, semicolons or tabs."
+            f"Row {row}, the first row with text, was read as a single column. Separate "
+            "the columns with commas, semicolons or tabs."
         ),
     )
 
@@ -274,4 +337,5 @@ def _holds_text(values: pa.ChunkedArray) -> bool:
     return bool(pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py())
 
 
-FORMAT = FileFormat(name=NAME, extensions=(".csv", ".tsv"), read=read)
+# .txt: Excel's "Unicode Text" (tab-separated UTF-16) is saved under that name.
+FORMAT = FileFormat(name=NAME, extensions=(".csv", ".tsv", ".txt"), read=read)
