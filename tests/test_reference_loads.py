@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from configuration import DuckDBFile, Settings
 from ingest.bucket import Bucket
 from ingest.ledger import FileKind
-from ingest.pipeline import Ingestor
 from ingest.raw_tables import RAW_DDL, ensure_raw_tables
 from svw.runner import run_pipeline
 from tests.returns import LEEDS_Q1, csv_bytes
-from tests.warehouses import raw_rows, served_rows
+from tests.test_ingest_pass import ingest
+from tests.warehouses import location_code, raw_rows, served_rows
 from warehouse import Warehouse, open_warehouse
 
 EDITION = "svw-illustrative-2026"
@@ -48,10 +48,6 @@ LOOKUP = csv_bytes(
 )
 # A negative population on sheet row 3.
 NEGATIVE = csv_bytes("code,population\nE08000035,850000\nE06000009,-5\n")
-
-
-def ingest(bucket: Bucket, warehouse: Warehouse) -> None:
-    Ingestor(bucket, warehouse, default_edition=EDITION, max_file_bytes=10**7).run(0)
 
 
 def ledger(warehouse: Warehouse) -> list[tuple]:
@@ -257,20 +253,13 @@ def test_a_crash_before_the_move_is_finished_by_the_next_pass(
     location = new_seeded_location("killed")
     bucket = Bucket(str(tmp_path / "bucket"))
     bucket.write("reference/population/population_2024.csv", POPULATION_2024)
-    if isinstance(location, DuckDBFile):
-        opened = f"DuckDBFile(Path({str(location.path)!r}))"
-    else:
-        opened = (
-            f"PostgresDatabase(host={location.host!r}, port={location.port}, "
-            f"user={location.user!r}, database={location.database!r})"
-        )
     script = _KILL_BEFORE_REFERENCE_MOVE + textwrap.dedent(f"""
         from pathlib import Path
         from configuration import DuckDBFile, PostgresDatabase
         from ingest.bucket import Bucket
         from ingest.pipeline import Ingestor
         from warehouse import open_warehouse
-        with open_warehouse({opened}) as warehouse:
+        with open_warehouse({location_code(location)}) as warehouse:
             Ingestor(Bucket({bucket.url!r}), warehouse, default_edition={EDITION!r},
                      max_file_bytes=10**7).run(0)
         os._exit(0)
