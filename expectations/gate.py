@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from expectations import return_lines
 from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
-from expectations.fields import ALL_FIELDS
-from expectations.return_lines import REPORTED_RAW_COLUMNS, RULES, Rule
+from expectations.rules import Rule, Suite, build_expectations
 from warehouse import Warehouse
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.datasource.fluent import SQLDatasource
-
-_FIELD_ORDER = {name: position for position, name in enumerate(ALL_FIELDS)}
 
 
 class ValidatorError(RuntimeError):
@@ -69,7 +67,7 @@ class GateResult:
         return self.total_errors == 0
 
 
-def _result_format() -> dict[str, Any]:
+def _result_format(suite: Suite) -> dict[str, Any]:
     # SUMMARY keeps every GX query bounded by partial_unexpected_count (COMPLETE would
     # fetch all unexpected values), and still lists the failing rows' index columns. A
     # rule on a raw column also listed here selects it twice; GX maps columns by
@@ -77,7 +75,7 @@ def _result_format() -> dict[str, Any]:
     return {
         "result_format": "SUMMARY",
         "partial_unexpected_count": MAX_REPORTED_ERRORS,
-        "unexpected_index_column_names": ["source_row", *REPORTED_RAW_COLUMNS],
+        "unexpected_index_column_names": ["source_row", *suite.reported_columns],
         "return_unexpected_index_query": False,
     }
 
@@ -194,22 +192,27 @@ def _gx_datasource(warehouse: Warehouse) -> Iterator[SQLDatasource]:
         context.data_sources.delete(name)
 
 
-def _run_suite(warehouse: Warehouse, qualified_table: str) -> list[ExpectationValidationResult]:
+def _run_suite(
+    warehouse: Warehouse, qualified_table: str, suite: Suite
+) -> list[ExpectationValidationResult]:
     import great_expectations as gx
-
-    from expectations.return_lines import build_expectations
 
     schema, table = _split_table(qualified_table)
     with _gx_datasource(warehouse) as datasource:
         asset = datasource.add_table_asset(name=table, table_name=table, schema_name=schema)
         batch = asset.add_batch_definition_whole_table("whole_file").get_batch()
-        suite = gx.ExpectationSuite(name=f"return_lines_{table}", expectations=build_expectations())
-        outcome = batch.validate(suite, result_format=_result_format())
+        gx_suite = gx.ExpectationSuite(
+            name=f"{suite.name}_{table}", expectations=build_expectations(suite)
+        )
+        outcome = batch.validate(gx_suite, result_format=_result_format(suite))
     return list(outcome.results)
 
 
 def _gate_result(
-    results: list[ExpectationValidationResult], warehouse: Warehouse, qualified_table: str
+    results: list[ExpectationValidationResult],
+    warehouse: Warehouse,
+    qualified_table: str,
+    suite: Suite,
 ) -> GateResult:
     by_rule: dict[str, ExpectationValidationResult] = {}
     failures: list[str] = []
@@ -221,14 +224,14 @@ def _gate_result(
         by_rule[rule_name] = result
     if failures:
         raise ValidatorError("; ".join(failures))
-    missing = [rule.name for rule in RULES if rule.name not in by_rule]
+    missing = [rule.name for rule in suite.rules if rule.name not in by_rule]
     if missing:
         raise ValidatorError(f"no result for rules {', '.join(missing)}")
 
     errors: list[ReturnError] = []
     summaries: list[ExpectationSummary] = []
     rows_checked = 0
-    for rule in RULES:
+    for rule in suite.rules:
         result = by_rule[rule.name]
         details: Mapping[str, Any] = result.result or {}
         count = _unexpected_count(rule, details)
@@ -253,7 +256,8 @@ def _gate_result(
 
     # Each rule listed its own first rows (staged tables are in source_row order), so the
     # first rows overall are among them. The sort is stable: ties keep rule order.
-    errors.sort(key=lambda e: (e.row or 0, _FIELD_ORDER.get(e.column or "", len(ALL_FIELDS))))
+    order = {name: position for position, name in enumerate(suite.column_order)}
+    errors.sort(key=lambda e: (e.row or 0, order.get(e.column or "", len(order))))
     return GateResult(
         errors=errors[:MAX_REPORTED_ERRORS],
         total_errors=sum(summary.unexpected_count for summary in summaries),
@@ -262,8 +266,11 @@ def _gate_result(
     )
 
 
-def validate_staged(warehouse: Warehouse, qualified_table: str) -> GateResult:
-    """Check a staged file (``landing.<name>``) against every rule in ``return_lines``.
+def validate_staged(
+    warehouse: Warehouse, qualified_table: str, suite: Suite = return_lines.SUITE
+) -> GateResult:
+    """Check a staged file (``landing.<name>``) against every rule of ``suite`` (by
+    default a return's, ``return_lines``).
 
     Raises :class:`ValidatorError` if any rule could not be evaluated. Leaves no
     connection of its own open: once the caller disposes the warehouse, another process
@@ -271,7 +278,8 @@ def validate_staged(warehouse: Warehouse, qualified_table: str) -> GateResult:
     """
     _split_table(qualified_table)
     try:
-        return _gate_result(_run_suite(warehouse, qualified_table), warehouse, qualified_table)
+        results = _run_suite(warehouse, qualified_table, suite)
+        return _gate_result(results, warehouse, qualified_table, suite)
     except ValidatorError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to run is ours, not the sender's

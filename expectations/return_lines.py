@@ -4,11 +4,10 @@ Each :class:`Rule` names the canonical column the sender must fix, the GX expect
 finds the offending rows in a staged table (``ingest.staging``), and the message that
 tells the sender what is wrong and how to fix it.
 
-Rules are declared as data (expectation class name + arguments) so that this module does
-not import great_expectations (about 3 s); :func:`build_expectations` does, when the gate
-runs. Rules are written so that one mistake is reported once: every rule about a value's
-*content* skips rows where the value is missing, and rules on typed columns only see rows
-whose text could be read.
+Rules are declared as data (``expectations.rules``) so that this module does not import
+great_expectations (about 3 s). Rules are written so that one mistake is reported once:
+every rule about a value's *content* skips rows where the value is missing, and rules on
+typed columns only see rows whose text could be read.
 
 Message templates are ``str.format`` strings. ``{value}`` is the offending text as sent;
 SQL rules may use any other column their query returns. A SQL rule that can suggest a
@@ -18,12 +17,11 @@ correction returns it as ``suggested`` (NULL when it has none) and says it throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-
-from expectations.fields import RETURN_FIELDS, Field, Typing
+from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
+from expectations.rules import Rule, Suite
+from expectations.rules import column_rule as _column_rule
+from expectations.rules import literal_braces as _literal_braces
+from expectations.rules import sql_rule as _sql_rule
 from expectations.vocabulary import (
     ACCEPTED_DATE_FORMATS,
     CODE_NOISE_PATTERN,
@@ -36,91 +34,6 @@ from expectations.vocabulary import (
     UNIT_BY_KEY,
     unit_key,
 )
-
-if TYPE_CHECKING:
-    from great_expectations.expectations import Expectation
-
-UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One row-level check.
-
-    ``column`` is the canonical field reported to the sender. ``checked_column`` is the
-    column the expectation runs on (a typed column such as ``sector_value``, or the raw
-    field itself). ``only_where_given`` restricts the check to rows where that raw field
-    is not empty, so a missing value is left to the "missing" rule.
-    """
-
-    name: str
-    column: str
-    expectation: str
-    arguments: Mapping[str, Any]
-    message: str
-    only_where_given: str | None = None
-    checked_column: str | None = None
-    did_you_mean: str = ""
-
-    @property
-    def is_sql(self) -> bool:
-        return self.expectation == UNEXPECTED_ROWS
-
-    @property
-    def query(self) -> str:
-        """The SQL of a SQL rule, with ``{batch}`` standing for the staged table."""
-        return str(self.arguments["unexpected_rows_query"])
-
-
-def _frozen(**arguments: Any) -> Mapping[str, Any]:
-    return MappingProxyType(arguments)
-
-
-def _column_rule(
-    name: str,
-    column: str,
-    expectation: str,
-    message: str,
-    *,
-    checked_column: str | None = None,
-    only_where_given: str | None = None,
-    **arguments: Any,
-) -> Rule:
-    checked = checked_column or column
-    return Rule(
-        name=name,
-        column=column,
-        expectation=expectation,
-        arguments=_frozen(column=checked, **arguments),
-        message=message,
-        only_where_given=only_where_given,
-        checked_column=checked,
-    )
-
-
-def _sql_rule(name: str, column: str, query: str, message: str, did_you_mean: str = "") -> Rule:
-    """A rule as SQL over the staged lines, called ``line``.
-
-    The query returns ``source_row``, ``value`` (the offending text) and any other field
-    its message uses. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
-    one depending on the query; naming it once in a CTE keeps the SQL valid in every case.
-    Write joins with a comma, never the JOIN keyword: with one, GX leaves ``{batch}``
-    without the alias PostgreSQL 15 requires of a subquery.
-    """
-    full_query = "with line as (select * from {batch})\n" + query.strip()
-    return Rule(
-        name=name,
-        column=column,
-        expectation=UNEXPECTED_ROWS,
-        arguments=_frozen(unexpected_rows_query=full_query),
-        message=message,
-        did_you_mean=did_you_mean,
-    )
-
-
-def _literal_braces(pattern: str) -> str:
-    # GX fills {batch} with str.format, so a regex quantifier such as {6} must be doubled.
-    return pattern.replace("{", "{{").replace("}", "}}")
 
 
 def _sql_text(value: str) -> str:
@@ -368,17 +281,9 @@ REPORTED_RAW_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(rule.column for rule in RULES if rule.checked_column not in (None, rule.column))
 )
 
-
-def build_expectations() -> list[Expectation]:
-    """The GX expectations for :data:`RULES`, each tagged with its rule name in ``meta``."""
-    import great_expectations.expectations as gxe
-    from great_expectations.expectations.row_conditions import Column
-
-    expectations: list[Expectation] = []
-    for rule in RULES:
-        arguments = dict(rule.arguments)
-        if rule.only_where_given:
-            arguments["row_condition"] = Column(rule.only_where_given).is_not_null()
-        expectation_class = getattr(gxe, rule.expectation)
-        expectations.append(expectation_class(**arguments, meta={"rule": rule.name}))
-    return expectations
+SUITE = Suite(
+    name="return_lines",
+    rules=RULES,
+    reported_columns=REPORTED_RAW_COLUMNS,
+    column_order=ALL_FIELDS,
+)

@@ -3,8 +3,13 @@
 Layout (paths are relative to the bucket root, always with ``/``)::
 
     incoming/<submitter>/...   institutions drop files here
-    archive/<submitter>/...    loaded and duplicate files
-    rejected/<submitter>/...   rejected files, each beside its two reports
+    reference/<kind>/...       newer official reference files (geography, population...)
+    archive/<submitter>/...    loaded and duplicate files; archive/reference/<kind>/...
+    rejected/<submitter>/...   rejected files, each beside its two reports; likewise
+                               rejected/reference/<kind>/...
+
+``reference`` is therefore no submitter's name: a submitter's archive could collide
+with the reference files'. Reference files are picked up before returns.
 
 fsspec gives the same calls for both backends; only listing metadata differs.
 """
@@ -22,8 +27,11 @@ from datetime import UTC, datetime
 import fsspec
 
 INCOMING = "incoming"
+REFERENCE = "reference"
 ARCHIVE = "archive"
 REJECTED = "rejected"
+# The areas files are picked up from, in the order they are processed in.
+DROP_AREAS = (REFERENCE, INCOMING)
 
 SUBMITTER_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NOT_SUBMITTER_CHARACTERS = re.compile(r"[^a-z0-9]+")
@@ -48,28 +56,39 @@ class BucketFile:
         return posixpath.basename(self.path)
 
     @property
-    def submitter_folder(self) -> str | None:
-        """The first folder under incoming/, whatever its name; None for a loose file."""
+    def area(self) -> str:
+        """The top folder the file was dropped in: ``incoming`` or ``reference``."""
+        return self.path.split("/", 1)[0]
+
+    @property
+    def folder(self) -> str | None:
+        """The first folder under the area (submitter or reference kind), whatever its
+        name; None for a loose file."""
         parts = self.path.split("/")
         return parts[1] if len(parts) >= 3 else None
 
     @property
     def submitter(self) -> str | None:
         """The first folder under incoming/, if it is a valid submitter name."""
-        folder = self.submitter_folder
-        if folder is None or not SUBMITTER_PATTERN.fullmatch(folder):
+        if self.area != INCOMING or self.folder == REFERENCE:
             return None
-        return folder
+        if self.folder is None or not SUBMITTER_PATTERN.fullmatch(self.folder):
+            return None
+        return self.folder
 
     @property
     def suggested_submitter(self) -> str | None:
         """For a badly named submitter folder, the valid name it most likely means."""
-        folder = self.submitter_folder
-        return submitter_name_for(folder) if folder is not None else None
+        return submitter_name_for(self.folder) if self.folder is not None else None
 
     def destination(self, area: str) -> str:
-        """Where this file goes in ``archive`` or ``rejected``: same path under incoming/."""
-        return f"{area}/{self.path.removeprefix(INCOMING + '/')}"
+        """Where this file goes in ``archive`` or ``rejected``: its path under incoming/,
+        or under reference/ with the ``reference/`` kept (archive/reference/...). A file
+        in the reserved ``incoming/reference/`` keeps ``incoming/`` too, so it never
+        lands among the reference files."""
+        if self.area == INCOMING and self.folder != REFERENCE:
+            return f"{area}/{self.path.removeprefix(INCOMING + '/')}"
+        return f"{area}/{self.path}"
 
 
 class MoveVerificationError(RuntimeError):
@@ -104,24 +123,26 @@ class Bucket:
         return full.removeprefix(self.root.rstrip("/") + "/")
 
     def pending(self, settle_seconds: float, now: datetime | None = None) -> list[BucketFile]:
-        """Files under incoming/ old enough to be complete, in received order.
+        """Files under reference/ and incoming/ old enough to be complete.
 
-        Received order is modification time, then path. Hidden files (``.name``)
-        are upload temporaries of some clients and are never picked up.
+        Reference files come first, so that returns are checked against the newest
+        reference data; within an area, in received order: modification time, then
+        path. Hidden files (``.name``) are upload temporaries of some clients and are
+        never picked up.
         """
         now = now or datetime.now(UTC)
-        incoming = self._full(INCOMING)
-        if not self.fs.exists(incoming):
-            return []
         self.fs.invalidate_cache()
         found = []
-        for full, info in self.fs.find(incoming, detail=True).items():
-            if info.get("type") != "file" or posixpath.basename(full).startswith("."):
+        for area in DROP_AREAS:
+            if not self.fs.exists(self._full(area)):
                 continue
-            modified = _modified(info)
-            if (now - modified).total_seconds() >= settle_seconds:
-                found.append(BucketFile(self._relative(full), int(info["size"]), modified))
-        return sorted(found, key=lambda f: (f.modified, f.path))
+            for full, info in self.fs.find(self._full(area), detail=True).items():
+                if info.get("type") != "file" or posixpath.basename(full).startswith("."):
+                    continue
+                modified = _modified(info)
+                if (now - modified).total_seconds() >= settle_seconds:
+                    found.append(BucketFile(self._relative(full), int(info["size"]), modified))
+        return sorted(found, key=lambda f: (DROP_AREAS.index(f.area), f.modified, f.path))
 
     def read(self, path: str) -> bytes:
         return self.fs.cat_file(self._full(path))

@@ -9,7 +9,9 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
+from ingest.bucket import REFERENCE, BucketFile
 from ingest.raw_tables import SUBMISSIONS_TABLE
+from ingest.reference_files import KINDS
 
 
 class Status(StrEnum):
@@ -18,6 +20,32 @@ class Status(StrEnum):
     LOADED = "loaded"
     REJECTED = "rejected"
     DUPLICATE = "duplicate"
+
+
+class FileKind(StrEnum):
+    """What a file is; stored as its text in raw.submissions.file_kind."""
+
+    RETURN = "return"
+    REFERENCE_GEOGRAPHY = "reference_geography"
+    REFERENCE_POPULATION = "reference_population"
+    REFERENCE_DEPRIVATION = "reference_deprivation"
+    # under reference/ but not in a kind's folder: always rejected
+    REFERENCE_ELSEWHERE = "reference"
+
+    @classmethod
+    def of(cls, file: BucketFile) -> FileKind:
+        """The one place a file's kind is read from where it was dropped."""
+        if file.area != REFERENCE:
+            return cls.RETURN
+        if file.folder in KINDS:
+            return cls(f"{REFERENCE}_{file.folder}")
+        return cls.REFERENCE_ELSEWHERE
+
+    @property
+    def reference_kind(self) -> str | None:
+        """The reader's kind (``geography``...) of a loadable reference file, else None."""
+        kind = self.value.removeprefix(f"{REFERENCE}_")
+        return kind if kind in KINDS else None
 
 
 @dataclass
@@ -39,6 +67,7 @@ class Submission:
     run_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     moved_at: datetime | None = None  # when the file left incoming/; None until then
+    file_kind: FileKind = FileKind.RETURN
 
 
 _COLUMNS = [f for f in Submission.__dataclass_fields__]
@@ -49,6 +78,7 @@ def record(connection: sa.Connection, submission: Submission) -> None:
     values = asdict(submission)
     values["warnings"] = json.dumps(submission.warnings)
     values["status"] = str(submission.status)
+    values["file_kind"] = str(submission.file_kind)
     # Timestamps are stored as naive UTC (DuckDB TIMESTAMP).
     for key in ("received_at", "processed_at", "moved_at"):
         values[key] = values[key] and values[key].replace(tzinfo=None)
@@ -87,6 +117,7 @@ def find_unfinished(
     values = dict(row)
     values["warnings"] = json.loads(values["warnings"] or "[]")
     values["status"] = Status(values["status"])
+    values["file_kind"] = FileKind(values["file_kind"])
     return Submission(**values)
 
 

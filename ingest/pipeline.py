@@ -1,13 +1,17 @@
 """One pass over the bucket: every pending file is loaded, rejected or set aside as a duplicate.
 
-Per file, in received order:
+Per file, reference files (``reference/<kind>/``) first, then returns, each in received
+order:
 
 1. finish an earlier run's move if this exact drop is already in the ledger;
-2. reject it if it is not inside a valid ``incoming/<submitter>/`` folder;
+2. reject it if it is not inside a valid ``incoming/<submitter>/`` or
+   ``reference/<kind>/`` folder;
 3. set it aside if the same bytes were loaded before (whatever the name or sender);
-4. parse, stage and validate it (the quality gate in ``expectations/``);
-5. in ONE transaction: insert its lines and its ledger row (or only the ledger row);
-6. move it out of incoming/ (copy, verify, delete) and note ``moved_at`` in the ledger.
+4. parse, stage and validate it (the quality gate in ``expectations/``, with the suite
+   of its kind);
+5. in ONE transaction: insert its rows (return lines or ``raw.reference_<kind>``) and its
+   ledger row (or only the ledger row);
+6. move it out of incoming/ or reference/ (copy, verify, delete) and note ``moved_at``.
 
 A crash before step 5 commits leaves no trace; a crash after it is finished by step 1
 of the next run. A validator failure raises: the file stays pending, the run fails.
@@ -22,10 +26,17 @@ from typing import TYPE_CHECKING
 
 from expectations.errors import FileRejected, ReturnError, WhereRead
 from ingest import ledger
-from ingest.bucket import ARCHIVE, INCOMING, REJECTED, Bucket, BucketFile, sha256_hex
-from ingest.ledger import Status, Submission
-from ingest.raw_tables import ensure_raw_tables, load_staged_lines, next_submission_id
+from ingest.bucket import ARCHIVE, INCOMING, REFERENCE, REJECTED, Bucket, BucketFile, sha256_hex
+from ingest.ledger import FileKind, Status, Submission
+from ingest.raw_tables import (
+    ensure_raw_tables,
+    load_staged_lines,
+    load_staged_reference,
+    next_submission_id,
+)
 from ingest.readers import ParsedFile, check_size, read_return
+from ingest.readers._table import OLE2_MAGIC, ZIP_MAGIC
+from ingest.reference_files import KINDS, READERS
 from ingest.reports import build_reports, report_paths
 from ingest.staging import (
     clear_landing,
@@ -33,6 +44,7 @@ from ingest.staging import (
     landing_table,
     place_code_warnings,
     stage_lines,
+    stage_table,
 )
 from warehouse import Warehouse
 
@@ -46,24 +58,33 @@ _SUBMITTER_FOLDERS = (
     "lowercase letters, digits and hyphens (for example incoming/leeds-city-council/)"
 )
 
+_REFERENCE_FOLDERS = ", ".join(f"reference/{kind}/" for kind in KINDS)
+_BAD_REFERENCE_FOLDER = (
+    "The file is not inside a reference folder this pipeline reads. Upload a newer "
+    f"official reference file to the folder of what it holds: {_REFERENCE_FOLDERS} "
+    "(see docs/reference-files.md)."
+)
+_RESERVED_SUBMITTER = (
+    "'reference' is reserved for official reference files and is no submitter's name. "
+    "Upload returns to incoming/<submitter>/ under your organisation's own short name; "
+    f"reference files go in {_REFERENCE_FOLDERS} at the bucket root, not under incoming/."
+)
 
-def _location_error(file: BucketFile) -> ReturnError:
-    """Why a file outside a valid submitter folder is refused, and where it should go."""
-    folder = file.submitter_folder
-    if folder is None:
-        message = f"The file is not inside a submitter folder. Upload it to {_SUBMITTER_FOLDERS}."
-    else:
-        suggestion = file.suggested_submitter
-        move = (
-            f"Upload it to {INCOMING}/{suggestion}/ instead."
-            if suggestion
-            else f"Upload it to {_SUBMITTER_FOLDERS}."
-        )
-        message = (
-            f'The folder name "{folder}" is not allowed: submitter folders are named in '
-            f"lowercase letters, digits and hyphens, without spaces. {move}"
-        )
-    return ReturnError(None, None, file.path, message)
+
+def _bad_submitter_folder(file: BucketFile) -> str:
+    """Why a return outside a valid submitter folder is refused, and where it should go."""
+    if file.folder is None:
+        return f"The file is not inside a submitter folder. Upload it to {_SUBMITTER_FOLDERS}."
+    suggestion = file.suggested_submitter
+    move = (
+        f"Upload it to {INCOMING}/{suggestion}/ instead."
+        if suggestion
+        else f"Upload it to {_SUBMITTER_FOLDERS}."
+    )
+    return (
+        f'The folder name "{file.folder}" is not allowed: submitter folders are named in '
+        f"lowercase letters, digits and hyphens, without spaces. {move}"
+    )
 
 
 @dataclass
@@ -77,6 +98,8 @@ class CheckedFile:
     staging_name: str | None = None  # landing.<staging_name> holds the typed lines
     warnings: list[str] = field(default_factory=list)
     gate: GateResult | None = None  # None when the file was refused before the gate
+    file_format: str | None = None  # as read: csv, xlsx, xls, json, parquet
+    row_count: int = 0  # lines of a return, rows of a reference file
 
     @property
     def accepted(self) -> bool:
@@ -120,7 +143,42 @@ def check_return(
         staging_name=staging_name,
         warnings=warnings,
         gate=gate,
+        file_format=parsed.file_format,
+        row_count=parsed.table.num_rows,
     )
+
+
+def check_reference(
+    warehouse: Warehouse, kind: str, name: str, data: bytes, *, staging_name: str
+) -> CheckedFile:
+    """Read, stage and validate one reference file of ``kind`` (geography, ...).
+
+    Raises ``expectations.gate.ValidatorError`` when the gate itself fails.
+    """
+    from expectations.gate import validate_staged  # GX is slow to import; only load it here
+    from expectations.reference_rules import SUITES
+
+    try:
+        rows = READERS[kind](name, data, for_loading=True)
+    except FileRejected as rejection:
+        return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
+    table = stage_table(warehouse, staging_name, rows)
+    gate = validate_staged(warehouse, table, SUITES[kind])
+    return CheckedFile(
+        errors=gate.errors,
+        total_errors=gate.total_errors,
+        staging_name=staging_name,
+        gate=gate,
+        file_format=_workbook_format(data),
+        row_count=rows.num_rows,
+    )
+
+
+def _workbook_format(data: bytes) -> str:
+    """How a reference file was read: told by its first bytes, as the readers tell it."""
+    if data.startswith(ZIP_MAGIC):
+        return "xlsx"
+    return "xls" if data.startswith(OLE2_MAGIC) else "csv"
 
 
 @dataclass
@@ -135,7 +193,12 @@ class IngestReport:
 
     @property
     def lines_loaded(self) -> int:
-        return sum(s.line_count for s in self.submissions if s.status == Status.LOADED)
+        """Return lines loaded (reference files' rows are not return lines)."""
+        return sum(
+            s.line_count
+            for s in self.submissions
+            if s.status == Status.LOADED and s.file_kind == FileKind.RETURN
+        )
 
 
 @dataclass(frozen=True)
@@ -191,8 +254,9 @@ class Ingestor:
             connection.commit()
             earlier = ledger.loaded_with_content(connection, sha)
 
-        if pending.submitter is None:
-            location = _location_error(pending)
+        misplaced = _misplaced(pending)
+        if misplaced is not None:
+            location = ReturnError(None, None, pending.path, misplaced)
             return self._reject(drop, CheckedFile(errors=[location], total_errors=1)), None
         if earlier is not None:
             duplicate = self._submission(drop, Status.DUPLICATE, ARCHIVE, duplicate_of=earlier)
@@ -215,6 +279,15 @@ class Ingestor:
                 check_size(drop.file.size, self.max_file_bytes)
             except FileRejected as rejection:
                 return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
+        kind = FileKind.of(drop.file).reference_kind
+        if kind is not None:
+            return check_reference(
+                self.warehouse,
+                kind,
+                drop.file.name,
+                drop.data or b"",
+                staging_name=f"file_{drop.submission_id}",
+            )
         return check_return(
             self.warehouse,
             drop.file.name,
@@ -227,28 +300,28 @@ class Ingestor:
     def _submission(
         self, drop: _Drop, status: Status, area: str, checked: CheckedFile | None = None, **extra
     ) -> Submission:
-        parsed = checked.parsed if checked else None
         return Submission(
             submission_id=drop.submission_id,
             submitter=drop.file.submitter,
             original_path=drop.file.path,
             sha256=drop.sha256,
             size_bytes=len(drop.data) if drop.data is not None else drop.file.size,
-            file_format=parsed.file_format if parsed else None,
+            file_format=checked.file_format if checked else None,
             received_at=drop.file.modified,
             processed_at=datetime.now(UTC),
             status=status,
-            line_count=parsed.table.num_rows if parsed else 0,
+            line_count=checked.row_count if checked else 0,
             error_count=checked.total_errors if checked else 0,
             final_location=self.bucket.free_path(drop.file.destination(area)),
             run_id=self.run_id,
             warnings=checked.warnings if checked else [],
+            file_kind=FileKind.of(drop.file),
             **extra,
         )
 
     def _load(self, drop: _Drop, checked: CheckedFile) -> Submission:
         loaded = self._submission(drop, Status.LOADED, ARCHIVE, checked)
-        self._commit(loaded, lines_from=landing_table(checked.staging_name))
+        self._commit(loaded, staged=landing_table(checked.staging_name))
         self._move(loaded)
         return loaded
 
@@ -277,12 +350,25 @@ class Ingestor:
         with self.warehouse.begin() as connection:
             ledger.mark_moved(connection, submission.submission_id, submission.moved_at)
 
-    def _commit(self, submission: Submission, lines_from: str | None = None) -> None:
-        """The file's lines and its ledger row land together or not at all."""
+    def _commit(self, submission: Submission, staged: str | None = None) -> None:
+        """The file's rows and its ledger row land together or not at all."""
         with self.warehouse.begin() as connection:
-            if lines_from is not None:
+            kind = submission.file_kind.reference_kind
+            if staged is not None and kind is not None:
+                load_staged_reference(connection, kind, staged, submission.submission_id)
+            elif staged is not None:
                 assert submission.submitter is not None  # files outside a folder never load
                 load_staged_lines(
-                    connection, lines_from, submission.submission_id, submission.submitter
+                    connection, staged, submission.submission_id, submission.submitter
                 )
             ledger.record(connection, submission)
+
+
+def _misplaced(file: BucketFile) -> str | None:
+    """Why a file is in no folder the pipeline reads (the sender's message), else None."""
+    kind = FileKind.of(file)
+    if kind == FileKind.REFERENCE_ELSEWHERE:
+        return _BAD_REFERENCE_FOLDER
+    if kind == FileKind.RETURN and file.submitter is None:
+        return _RESERVED_SUBMITTER if file.folder == REFERENCE else _bad_submitter_folder(file)
+    return None

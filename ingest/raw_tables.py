@@ -3,20 +3,35 @@
 dbt owns every other schema and reads these as sources. ``raw.return_lines`` has one
 column per return field (:data:`expectations.fields.RETURN_FIELDS`) after three of our
 own; its DDL and the load statement are both derived from the field table, so a new
-field cannot reach one without the other. The SQL is valid on DuckDB and PostgreSQL.
+field cannot reach one without the other. ``raw.reference_<kind>`` hold the loaded
+reference files (``reference/<kind>/`` in the bucket), one column per column of the
+kind's reader (``ingest.reference_files``) after ``submission_id`` and ``source_row``.
+The SQL is valid on DuckDB and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from expectations.fields import RETURN_FIELDS
+from ingest.reference_files import KINDS, LOAD_SCHEMAS
 from warehouse import Warehouse
 
 LANDING_SCHEMA = "landing"
 SUBMISSIONS_TABLE = "raw.submissions"
 RETURN_LINES_TABLE = "raw.return_lines"
 SUBMISSION_ID_SEQUENCE = "raw.submission_id_seq"
+
+# Each reference kind (its folder under reference/ in the bucket) -> its raw table.
+REFERENCE_TABLES: dict[str, str] = {kind: f"raw.reference_{kind}" for kind in KINDS}
+_ARROW_TO_SQL = {
+    pa.string(): "varchar",
+    pa.int32(): "integer",
+    pa.int64(): "bigint",
+    pa.float64(): "double precision",
+    pa.bool_(): "boolean",
+}
 
 # Columns of raw.return_lines that come from the pipeline, not from the sender.
 _LINE_PROVENANCE = (
@@ -47,6 +62,13 @@ create table if not exists {SUBMISSIONS_TABLE} (
 );
 """
 
+# Columns added to raw.submissions since its first version, added where missing, so an
+# existing warehouse gains them on its next run. Rows from before file kinds existed
+# are all returns (ingest.ledger.FileKind.RETURN).
+_SUBMISSIONS_ADDED = f"""
+alter table {SUBMISSIONS_TABLE} add column if not exists file_kind varchar default 'return';
+"""
+
 
 def _return_lines_ddl() -> str:
     columns = [f"{name} {sql}" for name, sql in _LINE_PROVENANCE] + [
@@ -57,12 +79,22 @@ def _return_lines_ddl() -> str:
     return f"create table if not exists {RETURN_LINES_TABLE} (\n    {body}\n);\n"
 
 
+def _reference_ddl(kind: str) -> str:
+    columns = ["submission_id bigint not null", "source_row integer not null"] + [
+        f"{column.name} {_ARROW_TO_SQL[column.type]}" for column in LOAD_SCHEMAS[kind]
+    ]
+    body = ",\n    ".join(columns)
+    return f"create table if not exists {REFERENCE_TABLES[kind]} (\n    {body}\n);\n"
+
+
 RAW_DDL = (
     "create schema if not exists raw;\n"
     f"create schema if not exists {LANDING_SCHEMA};\n"
     f"create sequence if not exists {SUBMISSION_ID_SEQUENCE} start 1;\n"
     + _SUBMISSIONS_DDL
+    + _SUBMISSIONS_ADDED
     + _return_lines_ddl()
+    + "".join(_reference_ddl(kind) for kind in REFERENCE_TABLES)
 )
 
 
@@ -90,6 +122,22 @@ def load_staged_lines(
             f"select {', '.join(values)} from {staged_table} order by source_row"
         ),
         {"submission_id": submission_id, "submitter": submitter},
+    )
+
+
+def load_staged_reference(
+    connection: sa.Connection, kind: str, staged_table: str, submission_id: int
+) -> None:
+    """Append a staged reference file's rows to ``raw.reference_<kind>``, all or none
+    with the caller's transaction."""
+    columns = ["source_row", *LOAD_SCHEMAS[kind].names]
+    connection.execute(
+        sa.text(
+            f"insert into {REFERENCE_TABLES[kind]} (submission_id, {', '.join(columns)}) "
+            f"select :submission_id, {', '.join(columns)} from {staged_table} "
+            "order by source_row"
+        ),
+        {"submission_id": submission_id},
     )
 
 

@@ -241,6 +241,21 @@ def stage_lines(
     return qualified
 
 
+def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:
+    """Create (or replace) ``landing.<table_name>`` as ``rows`` are, already typed (a
+    reference file, read by ``ingest.reference_files``); return its name."""
+    qualified = landing_table(table_name)
+    with (
+        warehouse.begin() as connection,
+        warehouse.arrow_relation(connection, rows, f"incoming_{table_name}") as source,
+    ):
+        connection.execute(sa.text(f"drop table if exists {qualified}"))
+        connection.execute(
+            sa.text(f"create table {qualified} as select * from {source} order by source_row")
+        )
+    return qualified
+
+
 def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
     """What a sender should know about the place codes of a staged (valid) file.
 

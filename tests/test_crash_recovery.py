@@ -19,12 +19,12 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from configuration import DuckDBFile, Settings, WarehouseLocation
+from configuration import Settings, WarehouseLocation
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
 from svw.runner import run_pipeline
 from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
-from tests.warehouses import place_totals, raw_rows
+from tests.warehouses import location_code, place_totals, raw_rows
 from warehouse import open_warehouse
 
 pytestmark = pytest.mark.slow
@@ -105,15 +105,6 @@ def _killed(script: str, kill_point: str, env: dict[str, str] | None = None) -> 
     ).returncode
 
 
-def _location_code(location: WarehouseLocation) -> str:
-    if isinstance(location, DuckDBFile):
-        return f"DuckDBFile(Path({str(location.path)!r}))"
-    return (
-        f"PostgresDatabase(host={location.host!r}, port={location.port}, "
-        f"user={location.user!r}, database={location.database!r})"
-    )
-
-
 # What a user can see of a pass: each file's fate and every line as it was stored, by
 # file and row (submission ids differ: a killed pass may have drawn some).
 _LEDGER = "select original_path, status, final_location from raw.submissions"
@@ -152,7 +143,7 @@ def test_a_pass_killed_at_any_point_is_finished_by_the_next(
         from ingest.bucket import Bucket
         from ingest.pipeline import Ingestor
         from warehouse import open_warehouse
-        with open_warehouse({_location_code(killed)}) as warehouse:
+        with open_warehouse({location_code(killed)}) as warehouse:
             Ingestor(Bucket({bucket.url!r}), warehouse, default_edition={EDITION!r},
                      max_file_bytes=10**7).run(0)
         os._exit(0)

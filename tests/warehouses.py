@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 import psycopg2
 
-from configuration import DuckDBFile, PostgresDatabase, Settings
+from configuration import DuckDBFile, PostgresDatabase, Settings, WarehouseLocation
 
 
 def _duckdb_rows(path, sql: str) -> list[tuple]:
@@ -33,6 +33,16 @@ def postgres_rows(database: PostgresDatabase, sql: str, user: str | None = None)
             return cursor.fetchall()
     finally:
         connection.close()
+
+
+def location_code(location: WarehouseLocation) -> str:
+    """Python that opens ``location`` again, for a child process's script."""
+    if isinstance(location, DuckDBFile):
+        return f"DuckDBFile(Path({str(location.path)!r}))"
+    return (
+        f"PostgresDatabase(host={location.host!r}, port={location.port}, "
+        f"user={location.user!r}, database={location.database!r})"
+    )
 
 
 def raw_rows(settings: Settings, sql: str) -> list[tuple]:

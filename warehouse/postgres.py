@@ -40,7 +40,13 @@ exception when others then
 end $$;
 """
 
-_ARROW_TO_SQL = {pa.int64(): "bigint", pa.int32(): "integer", pa.string(): "text"}
+_ARROW_TO_SQL = {
+    pa.int64(): "bigint",
+    pa.int32(): "integer",
+    pa.string(): "text",
+    pa.float64(): "double precision",  # reference files: scores, proportions
+    pa.bool_(): "boolean",
+}
 
 
 class PostgresWarehouse(Warehouse):

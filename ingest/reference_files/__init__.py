@@ -6,12 +6,47 @@ one module per kind, each exposing ``read_<kind>(name, data) -> pyarrow.Table``.
 are pure (bytes in, table out, no I/O) and refuse a file they cannot read with
 ``FileRejected``, saying which sheet and row was read, what was expected and what to
 fix, for whoever dropped the file into the bucket. ``_grid`` holds what they share.
+
+The kinds are also the folders of ``reference/`` in the bucket (``KINDS``): a file
+there is read by its kind's reader with ``for_loading=True``, which adds the columns a
+load needs (``LOAD_SCHEMAS``, plus ``source_row``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import MappingProxyType
+
+import pyarrow as pa
+
+from ingest.reference_files import deprivation, geography, population
 from ingest.reference_files.deprivation import read_deprivation
 from ingest.reference_files.geography import read_geography
 from ingest.reference_files.population import read_population
 
-__all__ = ["read_deprivation", "read_geography", "read_population"]
+# kind -> its reader, called as reader(name, data, for_loading=...)
+READERS: MappingProxyType[str, Callable[..., pa.Table]] = MappingProxyType(
+    {
+        "geography": read_geography,
+        "population": read_population,
+        "deprivation": read_deprivation,
+    }
+)
+KINDS: tuple[str, ...] = tuple(READERS)
+# kind -> the columns a loaded file of that kind has, besides source_row
+LOAD_SCHEMAS: MappingProxyType[str, pa.Schema] = MappingProxyType(
+    {
+        "geography": geography.LOAD_SCHEMA,
+        "population": population.SCHEMA,
+        "deprivation": deprivation.SCHEMA,
+    }
+)
+
+__all__ = [
+    "KINDS",
+    "LOAD_SCHEMAS",
+    "READERS",
+    "read_deprivation",
+    "read_geography",
+    "read_population",
+]

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import pyarrow as pa
 import python_calamine
 
 from expectations.errors import ReturnError
@@ -39,6 +40,10 @@ COUNTRIES: dict[str, tuple[str, str]] = {
 }
 _WHITESPACE = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+# The column, added for loading, that holds the row each output row was read from.
+SOURCE_ROW = "source_row"
 
 
 class ValueProblem(ValueError):
@@ -313,6 +318,17 @@ def first_group(text: str, patterns: Sequence[str]) -> str | None:
         if hit := re.search(pattern, text, re.IGNORECASE):
             return hit.group(1)
     return None
+
+
+def as_table(
+    rows: Sequence[tuple[int, dict[str, object]]], schema: pa.Schema, for_loading: bool
+) -> pa.Table:
+    """The rows in file order; ``for_loading`` adds the row each was read from, which
+    the warehouse's gate reports problems at."""
+    table = pa.Table.from_pylist([row for _, row in rows], schema=schema)
+    if for_loading:
+        table = table.append_column(SOURCE_ROW, pa.array([n for n, _ in rows], pa.int32()))
+    return table
 
 
 # --- problems -----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ingest.reference_files._grid import (
     Layout,
     Problems,
     ValueProblem,
+    as_table,
     cell_at,
     decimal_number,
     find_header,
@@ -92,8 +93,8 @@ EXPECTED = (
 Row = dict[str, object]
 
 
-def read_deprivation(name: str, data: bytes) -> pa.Table:
-    """One row per district, in the file's order."""
+def read_deprivation(name: str, data: bytes, *, for_loading: bool = False) -> pa.Table:
+    """One row per district, in the file's order (with ``source_row`` if ``for_loading``)."""
     grid = open_grid(name, data, SHEETS)
     header = find_header(grid, (FILE_10, CLEANED), EXPECTED)
     edition = _edition(header, name)
@@ -102,7 +103,7 @@ def read_deprivation(name: str, data: bytes) -> pa.Table:
     _check_unique_codes(header, problems, rows)
     _check_ranks(header, problems, rows)
     problems.raise_any()
-    return pa.Table.from_pylist([row for _, row in rows], schema=SCHEMA)
+    return as_table(rows, SCHEMA, for_loading)
 
 
 def _edition(header: Header, name: str) -> str:

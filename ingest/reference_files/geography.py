@@ -20,6 +20,7 @@ from ingest.reference_files._grid import (
     Header,
     Layout,
     Problems,
+    as_table,
     cell_at,
     find_header,
     first_group,
@@ -44,6 +45,11 @@ SCHEMA = pa.schema(
         ("vintage", pa.string()),
     ]
 )
+
+# For loading, each row also says which layout it was read from: an all-codes file is
+# the whole geography, a lookup only the current districts it lists.
+LAYOUT_ALL_CODES, LAYOUT_LOOKUP = "all_codes", "lad_to_region"
+LOAD_SCHEMA = SCHEMA.append(pa.field("layout", pa.string()))
 
 # Output column -> the all-codes header it is read from.
 _ALL_CODES_HEADERS = {
@@ -80,8 +86,11 @@ EXPECTED = (
 _TRUTH = {"true": True, "false": False}
 
 
-def read_geography(name: str, data: bytes) -> pa.Table:
-    """One row per district code in the file, in file order."""
+def read_geography(name: str, data: bytes, *, for_loading: bool = False) -> pa.Table:
+    """One row per district code in the file, in file order.
+
+    ``for_loading`` adds ``layout`` (LAYOUT_ALL_CODES or LAYOUT_LOOKUP) and ``source_row``.
+    """
     grid = open_grid(name, data)
     header = find_header(grid, (ALL_CODES, LAD_TO_REGION), EXPECTED)
     problems = Problems(grid)
@@ -93,7 +102,10 @@ def read_geography(name: str, data: bytes) -> pa.Table:
         rows = [_lookup_row(header, problems, n, cells, vintage) for n, cells in header.body]
     _check_codes(problems, header, rows)
     problems.raise_any()
-    return pa.Table.from_pylist([row for _, row in rows], schema=SCHEMA)
+    if not for_loading:
+        return as_table(rows, SCHEMA, for_loading)
+    layout = LAYOUT_ALL_CODES if header.layout is ALL_CODES else LAYOUT_LOOKUP
+    return as_table([(n, {**row, "layout": layout}) for n, row in rows], LOAD_SCHEMA, True)
 
 
 def _vintage_in_name(name: str) -> str | None:

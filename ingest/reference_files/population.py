@@ -27,6 +27,7 @@ from ingest.reference_files._grid import (
     Layout,
     Problems,
     ValueProblem,
+    as_table,
     cell_at,
     find_header,
     first_group,
@@ -110,8 +111,11 @@ COUNT = "a whole number of people, 0 or more"
 Row = dict[str, object]
 
 
-def read_population(name: str, data: bytes, sheet: str | None = None) -> pa.Table:
-    """One row per district and year, in the file's order.
+def read_population(
+    name: str, data: bytes, sheet: str | None = None, *, for_loading: bool = False
+) -> pa.Table:
+    """One row per district and year, in the file's order (with ``source_row``, the
+    district's first row, if ``for_loading``).
 
     A workbook is read from ``sheet`` if given and present, else from the first of
     SHEETS it has (MYE2 before MYEB1, which holds two years), else its first sheet.
@@ -134,17 +138,17 @@ def read_population(name: str, data: bytes, sheet: str | None = None) -> pa.Tabl
             + "). "
             "Send the district estimates as ONS published them."
         )
-    return pa.Table.from_pylist(rows, schema=SCHEMA)
+    return as_table(rows, SCHEMA, for_loading)
 
 
 # --- (a) MYE2 -----------------------------------------------------------------------
 
 
-def _mye2_rows(name: str, header: Header, problems: Problems) -> list[Row]:
+def _mye2_rows(name: str, header: Header, problems: Problems) -> list[tuple[int, Row]]:
     year = _year_in_titles(header.above) or _year_in_name(name)
     if year is None:
         raise _no_year(header, name)
-    rows: list[Row] = []
+    rows: list[tuple[int, Row]] = []
     first_row: dict[str, int] = {}
     for number, cells in _districts(header, header.body):
         code = _code(header, problems, number, cells, first_row)
@@ -155,7 +159,7 @@ def _mye2_rows(name: str, header: Header, problems: Problems) -> list[Row]:
             _count,
             COUNT,
         )
-        rows.append(_row(code, _name(header, cells), year, count))
+        rows.append((number, _row(code, _name(header, cells), year, count)))
     return rows
 
 
@@ -186,11 +190,12 @@ def _no_year(header: Header, name: str) -> Exception:
 # --- (b) MYEB1 ----------------------------------------------------------------------
 
 
-def _long_rows(header: Header, problems: Problems) -> list[Row]:
+def _long_rows(header: Header, problems: Problems) -> list[tuple[int, Row]]:
     """Sums over sex and age, per district and year column."""
     years = [(position, int(hit.group(1))) for position, hit in header.found["years"]]
     rows = header.body if header.layout is MYEB1_SERIES else _districts(header, header.body)
     names: dict[str, str | None] = {}
+    first_of_district: dict[str, int] = {}
     totals: dict[tuple[str, int], int] = {}
     first_row: dict[tuple[object, ...], int] = {}
     sex_at, age_at = header.position("sex"), header.position("age")
@@ -206,6 +211,7 @@ def _long_rows(header: Header, problems: Problems) -> list[Row]:
             continue
         first_row[key] = number
         names.setdefault(code, _name(header, cells))
+        first_of_district.setdefault(code, number)
         for position, year in years:
             cell = cell_at(cells, position)
             # The common case first: a long table has a count in every cell.
@@ -216,7 +222,7 @@ def _long_rows(header: Header, problems: Problems) -> list[Row]:
             if isinstance(count, int):
                 totals[(code, year)] = totals.get((code, year), 0) + count
     return [
-        _row(code, names[code], year, totals.get((code, year)))
+        (first_of_district[code], _row(code, names[code], year, totals.get((code, year))))
         for code in names
         for _, year in years
     ]
@@ -225,11 +231,11 @@ def _long_rows(header: Header, problems: Problems) -> list[Row]:
 # --- (c) code, population -----------------------------------------------------------
 
 
-def _plain_rows(name: str, header: Header, problems: Problems) -> list[Row]:
+def _plain_rows(name: str, header: Header, problems: Problems) -> list[tuple[int, Row]]:
     year_in_file_name = _year_in_name(name)
     if header.position("year") is None and year_in_file_name is None:
         raise _no_year(header, name)
-    rows: list[Row] = []
+    rows: list[tuple[int, Row]] = []
     first_row: dict[tuple[object, ...], int] = {}
     for number, cells in header.body:
         code = _code(header, problems, number, cells, None)
@@ -255,7 +261,7 @@ def _plain_rows(name: str, header: Header, problems: Problems) -> list[Row]:
             _count,
             COUNT,
         )
-        rows.append(_row(code, _name(header, cells), year, count))
+        rows.append((number, _row(code, _name(header, cells), year, count)))
     return rows
 
 

@@ -14,13 +14,15 @@
     - decile: 1 = the most deprived tenth of the edition's districts by that rank.
 
     The published rank is kept beside the re-ranked one for unchanged districts.
+    Figures and weights are the seeds', or loaded files' for the editions and years
+    they hold (int_reference_deprivation, int_reference_population).
 #}
 
 with
 
 deprivation as (
 
-    select * from {{ ref('deprivation') }}
+    select * from {{ ref('int_reference_deprivation') }}
 
 ),
 
@@ -32,7 +34,7 @@ successors as (
 
 population as (
 
-    select * from {{ ref('population') }}
+    select * from {{ ref('int_reference_population') }}
 
 ),
 

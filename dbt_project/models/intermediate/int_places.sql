@@ -1,6 +1,7 @@
 {#
-    Every current district (the places seed), with its upper tier, combined
-    authority, region and country. Lines arrive here on current codes (old codes are
+    Every current district (the places seed, or the geography files loaded from the
+    bucket: see int_reference_geography), with its upper tier, combined authority,
+    region and country. Lines arrive here on current codes (old codes are
     mapped in int_return_lines_current); a code that has never existed (a typo, or a
     district newer than the seed) keeps its totals: it appears with no name or
     region, and its country comes from the GSS code's first letter, so country
@@ -9,9 +10,11 @@
 
 with
 
-seeded_places as (
+current_districts as (
 
-    select * from {{ ref('places') }}
+    select * from {{ ref('int_reference_geography') }}
+
+    where is_current
 
 ),
 
@@ -36,7 +39,7 @@ known_places as (
         country_name,
         true as is_known_place
 
-    from seeded_places
+    from current_districts
 
 ),
 
@@ -46,10 +49,10 @@ unseeded_codes as (
 
     from current_lines
 
-    left join seeded_places
-        on current_lines.place_code = seeded_places.place_code
+    left join current_districts
+        on current_lines.place_code = current_districts.place_code
 
-    where seeded_places.place_code is null
+    where current_districts.place_code is null
 
 ),
 

@@ -3,14 +3,15 @@
     the geography of their day: a mid-2021 estimate lists Allerdale, Carlisle and
     Copeland, which are one district (Cumberland) today. Each published code is moved
     onto its current successor and the populations of merged districts are added up,
-    so every year is on today's districts.
+    so every year is on today's districts. Estimates are the seed's, or a loaded
+    file's for the years it holds (int_reference_population).
 #}
 
 with
 
 population as (
 
-    select * from {{ ref('population') }}
+    select * from {{ ref('int_reference_population') }}
 
 ),
 

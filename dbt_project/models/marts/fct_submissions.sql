@@ -43,6 +43,7 @@ final as (
         ledger.received_at,
         ledger.processed_at,
         ledger.status,
+        ledger.file_kind,
         ledger.line_count,
         ledger.error_count,
         ledger.final_location,

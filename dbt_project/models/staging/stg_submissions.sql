@@ -20,6 +20,7 @@ renamed as (
         cast(sha256 as varchar) as sha256,
         cast(file_format as varchar) as file_format,
         cast(status as varchar) as status,
+        cast(file_kind as varchar) as file_kind,
         cast(final_location as varchar) as final_location,
         cast(report_location as varchar) as report_location,
         -- JSON array text; left unparsed because JSON functions differ by adapter
