@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Settings
 from ingest import ledger
-from ingest.ledger import Status
+from ingest.ledger import FileKind, Status
 from warehouse import open_warehouse
 
 
@@ -61,7 +61,13 @@ class RunOutcome:
 
     @property
     def lines_loaded(self) -> int:
-        return sum(s["line_count"] for s in self.submissions if s["status"] == Status.LOADED)
+        """Return lines loaded (a reference file's rows are not lines of a return)."""
+        return sum(
+            s["line_count"]
+            for s in self.submissions
+            if s["status"] == Status.LOADED
+            and s.get("file_kind", FileKind.RETURN) == FileKind.RETURN
+        )
 
     def summary_text(self) -> str:
         lines = [
