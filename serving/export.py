@@ -154,7 +154,7 @@ def write_resource(target: ExportTarget, folder: str, name: str, table: pa.Table
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
-    """Timestamps as ISO 8601 text (2024-05-01T09:00:00), which every CSV reader parses."""
+    """Timestamps as ISO 8601 text (2024-05-01T09:00:00.000000), which CSV readers parse."""
     columns = []
     for column, arrow_field in zip(table.columns, table.schema, strict=True):
         if pa.types.is_timestamp(arrow_field.type):

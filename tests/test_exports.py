@@ -161,8 +161,8 @@ def test_csv_export_opens_with_the_csv_module(published_marts: Published, tmp_pa
     with open(current / "fct_submissions.csv", newline="", encoding="utf-8") as handle:
         ledger = list(csv.DictReader(handle))
     assert [(r["original_path"], r["received_at"]) for r in ledger] == [
-        ("north-cc/2023-24.csv", "2024-05-01T09:00:00"),
-        ("north-cc/2024-25.csv", "2025-05-01T09:00:00"),
+        ("north-cc/2023-24.csv", "2024-05-01T09:00:00.000000"),
+        ("north-cc/2024-25.csv", "2025-05-01T09:00:00.000000"),
     ]
     package = json.loads((current / "datapackage.json").read_text())
     assert {r["path"] for r in package["resources"]} == {f"{m}.csv" for m in EXPORTED}
