@@ -46,6 +46,8 @@ class MartDoc:
     description: str
     columns: Mapping[str, str]
     deprecated: bool
+    # Column types the YAML declares (data_type), where it declares one.
+    data_types: Mapping[str, str] = field(default_factory=dict)
     ancestors: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -79,6 +81,11 @@ def load_mart_docs(manifest_path: Path) -> dict[str, MartDoc]:
                 for name, column in node["columns"].items()
             },
             deprecated=node.get("deprecation_date") is not None,
+            data_types={
+                name: column["data_type"]
+                for name, column in node["columns"].items()
+                if column.get("data_type")
+            },
             ancestors=frozenset(
                 nodes[a]["name"] for a in _ancestors(manifest["parent_map"], unique_id)
             ),

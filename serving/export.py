@@ -200,6 +200,27 @@ def export_tables(
     )
 
 
+# dbt data_type names as Arrow types, for the columns whose YAML declares one.
+DECLARED_TYPES = {
+    "bigint": pa.int64(),
+    "integer": pa.int32(),
+    "double": pa.float64(),
+    "varchar": pa.string(),
+    "boolean": pa.bool_(),
+}
+
+
+def _documented_types(table: pa.Table, data_types: Mapping[str, str]) -> pa.Table:
+    """The same types from every engine: a column's declared data_type wins (a safe cast)."""
+    fields = [
+        pa.field(f.name, DECLARED_TYPES[data_types[f.name]])
+        if data_types.get(f.name) in DECLARED_TYPES
+        else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
+
+
 def _under(files: Mapping[str, ResourceFiles], prefix: str) -> dict[str, ResourceFiles]:
     return {
         name: ResourceFiles([prefix + p for p in f.paths], f.partitioned_by)
@@ -237,7 +258,11 @@ def export_marts(
             f"published marts missing from dbt's manifest ({', '.join(unknown)}): "
             "run `make manifest`"
         )
-    tables = {name: t for name, t in published.items() if not docs[name].deprecated}
+    tables = {
+        name: _documented_types(t, docs[name].data_types)
+        for name, t in published.items()
+        if not docs[name].deprecated
+    }
     editions = editions_of(published["dim_measure"])
 
     def descriptor(files: Mapping[str, ResourceFiles], version: str) -> dict:

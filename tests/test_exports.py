@@ -19,10 +19,14 @@ import pyarrow.dataset as ds
 import pytest
 
 from configuration import DBT_MANIFEST, Settings
+from ingest.bucket import Bucket
+from orchestration.definitions import build_definitions
 from serving import export as export_module
 from serving.datapackage import load_mart_docs
 from serving.export import export_marts
+from svw.runner import run_pipeline
 from tests.published_marts import DISTRICTS, GRAND_TOTAL, YEAR_TOTALS, Published
+from tests.returns import LEEDS_Q1
 
 pytestmark = pytest.mark.slow
 
@@ -257,3 +261,28 @@ def test_old_versions_are_removed_keeping_the_one_replaced(
     assert results[2].removed_versions == [results[0].version]
     assert os.readlink(root / "current") == f"versions/{results[2].version}"
     assert _reader_view(root)[0] == results[2].version
+
+
+def test_a_run_publishes_the_export_when_svw_export_is_set(
+    svw_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    without = build_definitions(svw_settings).resolve_asset_graph().get_all_asset_keys()
+    assert "serving/exports" not in {key.to_user_string() for key in without}
+    monkeypatch.setenv("SVW_EXPORT", str(tmp_path / "published"))
+    settings = Settings.from_env()
+    Bucket(settings.bucket_url).write("incoming/leeds-council/q1.csv", LEEDS_Q1)
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.failure
+    # Leeds, 2025-26: 100 hours of NT24 at 16.50 and 12 weeks of NT10 at 245.00.
+    current = tmp_path / "published" / "current"
+    totals = (
+        duckdb.connect()
+        .execute(
+            "select financial_year, sum(social_value_gbp) from read_parquet("
+            f"'{current}/fct_place_totals/**/*.parquet', hive_partitioning = true) group by 1"
+        )
+        .fetchall()
+    )
+    assert totals == [("2025-26", 1650.0 + 2940.0)]
+    package = json.loads((tmp_path / "published" / "datapackage.json").read_text())
+    assert {r["name"] for r in package["resources"]} == EXPORTED
