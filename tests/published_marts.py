@@ -23,7 +23,7 @@ import pytest
 
 from configuration import DuckDBFile, PostgresDatabase, Settings
 from serving import publish
-from tests.dbt_builds import EDITION, RawRows, build, submission_row
+from tests.dbt_builds import RawRows, build, return_line, submission_row
 from warehouse import open_warehouse
 
 READER_ROLE = "svw_reader"
@@ -37,36 +37,17 @@ GRAND_TOTAL = 7_546_860.0
 DISTRICTS = 361
 
 
-def _line(sid: int, row: int, period: tuple[date, date], code: str, qty: float, place: str):
-    return [
-        sid,
-        row,
-        "north-cc",
-        f"GB-COH-{row:02d}",
-        f"Supplier {row}",
-        "private",
-        *period,
-        code,
-        EDITION,
-        qty,
-        None,
-        place,
-        f"C-{sid}",
-        None,
-    ]
-
-
 RAW = RawRows(
     submissions=[
         submission_row(1, "north-cc", "north-cc/2023-24.csv", "2024-05-01 09:00", "loaded", 2),
         submission_row(2, "north-cc", "north-cc/2024-25.csv", "2025-05-01 09:00", "loaded", 3),
     ],
     return_lines=[
-        _line(1, 2, FY_2023_24, "NT14", 4_112_415, "E08000035"),  # Leeds
-        _line(1, 3, FY_2023_24, "NT14", 1_415_740, "E06000009"),  # Blackpool
-        _line(2, 2, FY_2024_25, "NT14", 1_644_966, "E08000035"),  # Leeds
-        _line(2, 3, FY_2024_25, "NT24", 100, "E06000009"),  # Blackpool, 100 hours
-        _line(2, 4, FY_2024_25, "NT14", 372_089, "W06000015"),  # Cardiff
+        return_line(1, 2, FY_2023_24, "NT14", 4_112_415, "E08000035"),  # Leeds
+        return_line(1, 3, FY_2023_24, "NT14", 1_415_740, "E06000009"),  # Blackpool
+        return_line(2, 2, FY_2024_25, "NT14", 1_644_966, "E08000035"),  # Leeds
+        return_line(2, 3, FY_2024_25, "NT24", 100, "E06000009"),  # Blackpool, 100 hours
+        return_line(2, 4, FY_2024_25, "NT14", 372_089, "W06000015"),  # Cardiff
     ],
 )
 
