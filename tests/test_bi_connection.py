@@ -84,6 +84,7 @@ def test_superset_uri_reads_the_snapshot_and_refuses_writes(published_marts: Pub
             for write in WRITES:
                 with pytest.raises(sa.exc.DBAPIError, match="read-only mode"):
                     connection.exec_driver_sql(write)
+                connection.rollback()  # as a BI tool does after a failed statement
     finally:
         engine.dispose()
 
