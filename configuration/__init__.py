@@ -18,6 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 MEASURE_CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "measure_catalogue.csv"
 PLACES_SEED = DBT_PROJECT_DIR / "seeds" / "places.csv"
+# dbt's manifest, parsed by `make`: the models' documented descriptions (exports read them).
+DBT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 # The committed Dagster instance configuration (telemetry off, one writing run at a time).
 DAGSTER_YAML = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
 
@@ -109,6 +111,15 @@ def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
     return DuckDBFile(_absolute(value or "./data/warehouse.duckdb"))
 
 
+def export_location(value: str) -> str:
+    """An export target: a folder (made absolute, so subprocesses agree) or an s3:// URL."""
+    if value.startswith("s3://") or not value:
+        return value.rstrip("/")
+    if "://" in value:
+        raise ConfigurationError(f"export to {value!r}: give a folder or an s3:// URL")
+    return str(_absolute(value))
+
+
 def _number(env: Mapping[str, str], name: str, default: str) -> float:
     text = env.get(name, default)
     try:
@@ -130,6 +141,8 @@ class Settings:
     default_edition: str = DEFAULT_EDITION
     s3_endpoint_url: str | None = None
     reader_role: str = DEFAULT_READER_ROLE
+    # Where every run publishes the marts as files (a folder or s3://); None: not published.
+    export_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -148,7 +161,13 @@ class Settings:
             # The standard AWS variable; credentials come from the usual AWS chain.
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
+            export_url=export_location(env.get("SVW_EXPORT", "")) or None,
         )
+
+    @property
+    def docs_path(self) -> Path:
+        """The static dbt docs site (`svw docs`), in the serving area beside the snapshot."""
+        return self.serving_path.parent / "docs"
 
     def child_environment(self) -> dict[str, str]:
         """What a child process (dbt, a Dagster code server) needs to see these settings.
@@ -164,6 +183,7 @@ class Settings:
             "SVW_MAX_FILE_MB": str(self.max_file_bytes / (1024 * 1024)),
             "SVW_DEFAULT_EDITION": self.default_edition,
             "SVW_PG_READER_ROLE": self.reader_role,
+            "SVW_EXPORT": self.export_url or "",
             "DAGSTER_HOME": str(self.dagster_home),
         }
         if self.s3_endpoint_url:

@@ -6,15 +6,23 @@ from pathlib import Path
 
 import dagster as dg
 
+from configuration import DBT_MANIFEST
 from ingest.ledger import Status
 from ingest.pipeline import Ingestor, IngestReport
 from orchestration.dbt import MART_KEYS, SEED_KEYS
-from orchestration.resources import BucketResource, IngestionLimits, WarehouseResource
+from orchestration.resources import (
+    BucketResource,
+    ExportResource,
+    IngestionLimits,
+    WarehouseResource,
+)
 from serving import publish
+from serving.export import export_marts, export_summary
 
 SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
 RETURN_LINES = dg.AssetKey(["raw", "return_lines"])
 BI_SNAPSHOT = dg.AssetKey(["serving", "bi_snapshot"])
+EXPORTS = dg.AssetKey(["serving", "exports"])
 
 
 class IngestConfig(dg.Config):
@@ -108,3 +116,22 @@ def bi_snapshot(warehouse: WarehouseResource) -> dg.MaterializeResult:
     counts = publish(warehouse.warehouse, Path(warehouse.serving_path), warehouse.reader_role)
     where = warehouse.serving_path if warehouse.duckdb_path else "schema marts"
     return dg.MaterializeResult(metadata={"published_to": str(where), **counts})
+
+
+@dg.asset(
+    key=EXPORTS,
+    deps=[BI_SNAPSHOT],
+    group_name="serving",
+    description="The published marts as files with a datapackage.json (SVW_EXPORT), "
+    "read from what BI tools see and swapped in atomically.",
+)
+def exports(warehouse: WarehouseResource, export: ExportResource) -> dg.MaterializeResult:
+    result = export_marts(
+        warehouse.location,
+        Path(warehouse.serving_path),
+        export.url,
+        export.format,
+        DBT_MANIFEST,
+        endpoint_url=export.endpoint_url,
+    )
+    return dg.MaterializeResult(metadata=export_summary(result))

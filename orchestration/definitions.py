@@ -10,7 +10,7 @@ import os
 import dagster as dg
 
 from configuration import Settings
-from orchestration.assets import bi_snapshot, bucket_files
+from orchestration.assets import bi_snapshot, bucket_files, exports
 from orchestration.dbt import dbt_resource, reference_seeds, warehouse_models
 from orchestration.jobs import social_value_pipeline
 from orchestration.resources import build_resources
@@ -20,7 +20,9 @@ from orchestration.sensors import bucket_sensor
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot],
+        # The export is published after each run only when SVW_EXPORT names a target.
+        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot]
+        + ([exports] if settings.export_url else []),
         jobs=[social_value_pipeline],
         sensors=[bucket_sensor],
         schedules=[nightly_pipeline],

@@ -115,6 +115,14 @@ class WarehouseResource(dg.ConfigurableResource):
         return self._warehouse
 
 
+class ExportResource(dg.ConfigurableResource):
+    """Where each run publishes the marts as files (SVW_EXPORT): a folder or s3:// prefix."""
+
+    url: str
+    format: str = "parquet"
+    endpoint_url: str | None = None
+
+
 @contextmanager
 def environment_for_dbt(location: WarehouseLocation) -> Iterator[None]:
     """dbt reads its profile only from environment variables: set them for one call.
@@ -149,4 +157,13 @@ def build_resources(settings: Settings, dbt: DbtCliResource) -> dict[str, object
         ),
         "warehouse": WarehouseResource.from_settings(settings),
         "dbt": dbt,
+        **_export_resource(settings),
+    }
+
+
+def _export_resource(settings: Settings) -> dict[str, ExportResource]:
+    if not settings.export_url:
+        return {}  # no SVW_EXPORT: runs publish no export (and have no exports asset)
+    return {
+        "export": ExportResource(url=settings.export_url, endpoint_url=settings.s3_endpoint_url)
     }

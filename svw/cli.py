@@ -100,6 +100,33 @@ def template(fmt: str, output: str | None) -> None:
     click.echo(f"Wrote {target}")
 
 
+@main.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet")
+@click.option(
+    "--to",
+    default=None,
+    help="A folder or s3://bucket/prefix (default: SVW_EXPORT, else exports/ beside the snapshot).",
+)
+def export_command(fmt: str, to: str | None) -> None:
+    """Export every published mart as files, with a datapackage.json; swapped in atomically."""
+    from svw.exports import export_published
+
+    sys.exit(export_published(_settings(), fmt, to, click.echo))
+
+
+@main.command()
+def docs() -> None:
+    """Generate dbt's static docs site into the serving area (docs/ beside the snapshot)."""
+    from svw.docs import DocsError, generate_docs
+
+    try:
+        site = generate_docs(_settings())
+    except (ConfigurationError, DocsError) as problem:
+        click.echo(f"svw: {problem}", err=True)
+        sys.exit(EXIT_INFRASTRUCTURE)
+    click.echo(f"Wrote {site}")
+
+
 def _settings() -> Settings:
     try:
         return Settings.from_env()

@@ -334,3 +334,12 @@ def engine_settings(
         f"postgresql://{database.user}@{database.host}:{database.port}/{database.database}",
     )
     return Settings.from_env()
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def published_marts(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A small warehouse built by dbt and published for BI, once per engine per session
+    (rows and hand-worked totals in tests/published_marts.py)."""
+    from tests.published_marts import published
+
+    return published(request, tmp_path_factory)

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -85,6 +85,28 @@ def submission_row(
         duplicate_of,
         f"run-{sid}",
         "[]",
+    ]
+
+
+def return_line(
+    sid: int, row: int, period: tuple[date, date], code: str, qty: float, place: str
+) -> list[Any]:
+    """A line of one private supplier of submitter north-cc, in RETURN_LINE_COLUMNS order."""
+    return [
+        sid,
+        row,
+        "north-cc",
+        f"GB-COH-{row:02d}",
+        f"Supplier {row}",
+        "private",
+        *period,
+        code,
+        EDITION,
+        qty,
+        None,
+        place,
+        f"C-{sid}",
+        None,
     ]
 
 
