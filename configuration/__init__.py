@@ -109,6 +109,11 @@ def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
     return DuckDBFile(_absolute(value or "./data/warehouse.duckdb"))
 
 
+def _local_or_url(value: str) -> str:
+    """A URL (``s3://...``) as given; a local path made absolute, so subprocesses agree."""
+    return value if "://" in value else str(_absolute(value))
+
+
 def _number(env: Mapping[str, str], name: str, default: str) -> float:
     text = env.get(name, default)
     try:
@@ -130,6 +135,8 @@ class Settings:
     default_edition: str = DEFAULT_EDITION
     s3_endpoint_url: str | None = None
     reader_role: str = DEFAULT_READER_ROLE
+    # The place report: a local folder (absolute) or an s3:// prefix.
+    report_dir: str = str(PROJECT_ROOT / "data" / "report")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -148,6 +155,7 @@ class Settings:
             # The standard AWS variable; credentials come from the usual AWS chain.
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
+            report_dir=_local_or_url(env.get("SVW_REPORT_DIR", "./data/report")),
         )
 
     def child_environment(self) -> dict[str, str]:
@@ -164,6 +172,7 @@ class Settings:
             "SVW_MAX_FILE_MB": str(self.max_file_bytes / (1024 * 1024)),
             "SVW_DEFAULT_EDITION": self.default_edition,
             "SVW_PG_READER_ROLE": self.reader_role,
+            "SVW_REPORT_DIR": self.report_dir,
             "DAGSTER_HOME": str(self.dagster_home),
         }
         if self.s3_endpoint_url:
