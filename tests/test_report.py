@@ -51,7 +51,8 @@ SCRIPT = "<script>alert('sender')</script>"
 
 def _line(sid: int, row: int, period, code: str, qty: float, place: str, sector: str,
           organisation: str, evidence: str | None):  # fmt: skip
-    return [sid, row, "north-cc", f"GB-COH-{row:02d}", organisation, sector, *period, code,
+    org_id = f"GB-COH-{organisation.split()[0].upper()}"
+    return [sid, row, "north-cc", org_id, organisation, sector, *period, code,
             EDITION, qty, None, place, f"C-{sid}", evidence]  # fmt: skip
 
 
@@ -146,7 +147,9 @@ def test_every_chart_has_alt_text_and_illustrative_values_are_flagged(report: Pa
         assert html.count("<figcaption>") == len(svgs)
         assert "Illustrative values." in html  # the page's banner
         assert html.count('<span class="flag">Illustrative values</span>') == len(svgs)
-        assert html.count("Includes illustrative (invented) proxy values") == len(svgs)
+        # and inside each chart itself, as its subtitle
+        drawn = html.split("<svg")[1:]
+        assert all("Includes illustrative (invented) proxy values" in svg for svg in drawn)
 
 
 def test_the_scatter_highlights_the_place(report: Path) -> None:
@@ -255,7 +258,7 @@ def test_the_asset_links_to_the_report(
         },
     )
     assert result.success
-    metadata = result.asset_materializations_for_node("place_report")[0].metadata
+    metadata = result.asset_materializations_for_node("serving__place_report")[0].metadata
     assert metadata["overview"] == dg.MetadataValue.path(str(tmp_path / "report" / INDEX))
     assert metadata["total_value"] == dg.MetadataValue.text("£6,710,930")
     assert metadata["places_reached"] == dg.MetadataValue.int(3)

@@ -95,10 +95,9 @@ def choropleth(boundaries: Boundaries, places: list[PlaceYear], year: str) -> Fi
         features.append(
             {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
         )
+    # British National Grid is already flat (y grows north): draw it as it is.
     projection = (
-        alt.Projection(type="identity", reflectY=True)
-        if _is_projected(features)
-        else alt.Projection(type="mercator")
+        {"type": "identity", "reflectY": True} if _is_projected(features) else {"type": "mercator"}
     )
     chart = (
         alt.Chart(alt.Data(values=features), width=460, height=560)
@@ -115,7 +114,7 @@ def choropleth(boundaries: Boundaries, places: list[PlaceYear], year: str) -> Fi
                 alt.value("#dddddd"),
             )
         )
-        .project(projection)
+        .project(**projection)
     )
     matched = [
         by_code[f["properties"]["code"]]

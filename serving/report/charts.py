@@ -36,6 +36,10 @@ SECTOR_LABELS = {"public": "Public", "private": "Private", "third": "Third secto
 SECTOR_COLOURS = {"public": BLUE, "private": ORANGE, "third": GREEN}
 THEME_COLOURS = [BLUE, ORANGE, GREEN, PURPLE, VERMILION, SKY_BLUE, YELLOW]
 WIDTH = 520
+# Labels are measured with this font when the SVG is made: DejaVu Sans comes with
+# Chromium on Debian, and browsers without it fall back to narrower fonts, so no label
+# is ever wider than the room made for it.
+FONT = "DejaVu Sans, Verdana, sans-serif"
 ILLUSTRATIVE_NOTE = "Includes illustrative (invented) proxy values"
 
 
@@ -50,13 +54,18 @@ class Figure:
     is_illustrative: bool
 
 
-def render(chart: alt.TopLevelMixin, key: str, title: str, alt_text: str, illustrative: bool):
-    """Render a chart to SVG and give the SVG its accessible name."""
+def render(
+    chart: alt.TopLevelMixin, key: str, title: str, alt_text: str, illustrative: bool
+) -> Figure:
+    """Render a chart to SVG and give the SVG its accessible name (a newline in
+    ``title`` starts a second line)."""
+    heading = title.split("\n")
     spec = chart.properties(
-        title=alt.TitleParams(title, subtitle=ILLUSTRATIVE_NOTE if illustrative else "")
+        title=alt.TitleParams(heading, subtitle=ILLUSTRATIVE_NOTE if illustrative else "")
     ).to_dict()
+    spec["config"] = {"font": FONT}
     svg = vl_convert.vegalite_to_svg(spec, format_locale="en-GB")
-    return Figure(key, title, alt_text, _labelled(svg, alt_text), illustrative)
+    return Figure(key, " ".join(heading), alt_text, _labelled(svg, alt_text), illustrative)
 
 
 def _labelled(svg: str, alt_text: str) -> Markup:
@@ -274,7 +283,7 @@ def need_shares(shares: Sequence[DecileShare], year: str, scope_name: str) -> Fi
     return render(
         chart,
         "need-shares",
-        f"Value share against population share by deprivation, {scope_name} {year}",
+        f"Share of value and of people by deprivation decile\n{scope_name}, {year}",
         f"Grouped bar chart, {scope_name} {year}: {listing}.",
         any(s.is_illustrative for s in shares),
     )
