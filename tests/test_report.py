@@ -314,3 +314,22 @@ def test_no_network_in_the_pages(report: Path) -> None:
         html = page.read_text()
         assert not re.search(r'(src|href)="(https?:)?//', html), page
         assert "@import" not in html and "url(" not in html, page
+
+
+def test_the_job_writes_the_report_after_the_snapshot(svw_settings: Settings) -> None:
+    from orchestration.assets import BI_SNAPSHOT
+    from orchestration.definitions import build_definitions
+    from orchestration.report import PLACE_REPORT
+
+    defs = build_definitions(svw_settings)
+    graph = defs.resolve_asset_graph()
+    assert graph.get(PLACE_REPORT).parent_keys == {BI_SNAPSHOT}
+    job = defs.resolve_job_def("social_value_pipeline")
+    assert PLACE_REPORT in job.asset_layer.selected_asset_keys
+
+
+def test_the_run_summary_says_where_the_report_is(svw_settings: Settings) -> None:
+    from svw.runner import RunOutcome
+
+    summary = RunOutcome(run_id="r", success=True, settings=svw_settings).summary_text()
+    assert f"  place report: {svw_settings.report_dir}/index.html" in summary
