@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install manifest postgres-server demo run test test-fast lint dev bench clean
+.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench clean report-screenshot
 
 install: $(INSTALLED)
 
@@ -59,12 +59,29 @@ postgres-server:
 			--home-dir /var/lib/postgresql --no-create-home --shell /bin/bash postgres; \
 	fi
 
+# The browser tests of the place report (tests/browser.py) open it in Debian's Chromium:
+# install it when missing, as postgres-server does PostgreSQL. Quiet, idempotent.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" != 0 ] && ! sudo -n true >/dev/null 2>&1; then \
+			echo "Chromium not installed and no root or passwordless sudo to install it: the browser tests will be skipped (install Debian's chromium package to run them)."; \
+		else \
+			echo "Installing Chromium (Debian package chromium) for the browser tests..."; \
+			log=$$(mktemp); \
+			{ $(SUDO) apt-get update -qq \
+			  && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium; } >$$log 2>&1 \
+			|| { cat $$log; rm -f $$log; exit 1; }; \
+			rm -f $$log; \
+		fi; \
+	fi
+
 # --durations: where the time goes, for keeping the suite within about 10 minutes.
-test: manifest postgres-server
+test: manifest postgres-server chromium
 	$(BIN)/pytest --durations=15
 
 # The quick loop while developing: everything but the whole-pipeline runs (marked slow).
-test-fast: manifest postgres-server
+test-fast: manifest postgres-server chromium
 	$(BIN)/pytest -m "not slow"
 
 lint: $(INSTALLED)
@@ -75,6 +92,13 @@ lint: $(INSTALLED)
 # The venv's bin/ first on PATH: DbtProject.prepare_if_dev() runs the `dbt` it finds there.
 dev: manifest
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
+
+# The README's picture of the report: the demo's report for Leeds, in Chromium.
+report-screenshot: demo chromium
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --no-first-run --hide-scrollbars \
+		--user-data-dir=$$(mktemp -d) --window-size=1280,2000 \
+		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/data/report/places/E08000035.html
 
 bench: manifest
 	$(BIN)/python -m tests.benchmarks.bench_run

@@ -111,12 +111,13 @@ def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
     return DuckDBFile(_absolute(value or "./data/warehouse.duckdb"))
 
 
-def export_location(value: str) -> str:
-    """An export target: a folder (made absolute, so subprocesses agree) or an s3:// URL."""
+def output_location(value: str) -> str:
+    """Where a report or export goes: an ``s3://`` URL as given (no trailing slash), or a
+    local folder made absolute, so subprocesses agree; empty stays empty (not set)."""
     if value.startswith("s3://") or not value:
         return value.rstrip("/")
     if "://" in value:
-        raise ConfigurationError(f"export to {value!r}: give a folder or an s3:// URL")
+        raise ConfigurationError(f"{value!r}: give a folder or an s3:// URL")
     return str(_absolute(value))
 
 
@@ -143,6 +144,8 @@ class Settings:
     reader_role: str = DEFAULT_READER_ROLE
     # Where every run publishes the marts as files (a folder or s3://); None: not published.
     export_url: str | None = None
+    # The place report: a local folder (absolute) or an s3:// prefix.
+    report_dir: str = str(PROJECT_ROOT / "data" / "report")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -161,7 +164,8 @@ class Settings:
             # The standard AWS variable; credentials come from the usual AWS chain.
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
-            export_url=export_location(env.get("SVW_EXPORT", "")) or None,
+            export_url=output_location(env.get("SVW_EXPORT", "")) or None,
+            report_dir=output_location(env.get("SVW_REPORT_DIR", "./data/report")),
         )
 
     @property
@@ -184,6 +188,7 @@ class Settings:
             "SVW_DEFAULT_EDITION": self.default_edition,
             "SVW_PG_READER_ROLE": self.reader_role,
             "SVW_EXPORT": self.export_url or "",
+            "SVW_REPORT_DIR": self.report_dir,
             "DAGSTER_HOME": str(self.dagster_home),
         }
         if self.s3_endpoint_url:

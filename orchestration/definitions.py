@@ -13,6 +13,7 @@ from configuration import Settings
 from orchestration.assets import bi_snapshot, bucket_files, exports
 from orchestration.dbt import dbt_resource, reference_seeds, warehouse_models
 from orchestration.jobs import social_value_pipeline
+from orchestration.report import ReportResource, place_report
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_pipeline
 from orchestration.sensors import bucket_sensor
@@ -21,12 +22,15 @@ from orchestration.sensors import bucket_sensor
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         # The export is published after each run only when SVW_EXPORT names a target.
-        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot]
+        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot, place_report]
         + ([exports] if settings.export_url else []),
         jobs=[social_value_pipeline],
         sensors=[bucket_sensor],
         schedules=[nightly_pipeline],
-        resources=build_resources(settings, dbt_resource(settings.warehouse)),
+        resources={
+            **build_resources(settings, dbt_resource(settings.warehouse)),
+            "report": ReportResource(output=settings.report_dir),
+        },
     )
 
 

@@ -88,6 +88,42 @@ def demo(seed: int) -> None:
 
 
 @main.command()
+@click.option(
+    "--place",
+    "places",
+    multiple=True,
+    metavar="CODE",
+    help="A district's code (repeatable): write only these place pages (default: every place).",
+)
+@click.option(
+    "-o", "--output", default=None, help="Folder or s3:// prefix (default: SVW_REPORT_DIR)."
+)
+def report(places: tuple[str, ...], output: str | None) -> None:
+    """Write the place report (static HTML) from the published marts."""
+    from serving.report import write_report
+    from serving.report.data import UnknownPlace
+    from serving.report.source import NothingPublished, published_marts
+
+    settings = _settings()
+    target = output or settings.report_dir
+    if "://" not in target:
+        target = str(Path(target).resolve())
+    try:
+        with published_marts(settings.warehouse, settings.serving_path) as connection:
+            summary = write_report(
+                connection,
+                target,
+                bucket_url=settings.bucket_url,
+                endpoint_url=settings.s3_endpoint_url,
+                place_codes=[code.upper() for code in places] or None,
+            )
+    except (NothingPublished, UnknownPlace) as problem:
+        click.echo(f"svw: {problem}", err=True)
+        sys.exit(EXIT_INFRASTRUCTURE)
+    click.echo(f"Wrote the place report ({summary.place_pages} place pages): {summary.location}")
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
 def template(fmt: str, output: str | None) -> None:

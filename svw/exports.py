@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from configuration import DBT_MANIFEST, ConfigurationError, Settings, export_location
+from configuration import DBT_MANIFEST, ConfigurationError, Settings, output_location
 from serving.datapackage import ManifestError
 from serving.export import export_marts
 from serving.published import PublishedMartsError
@@ -22,7 +22,7 @@ def export_published(
 ) -> int:
     """Export the published marts; prints where and how many rows. Returns the exit code."""
     try:
-        target = export_location(to) if to else default_target(settings)
+        target = output_location(to) if to else default_target(settings)
         result = export_marts(
             settings.warehouse,
             settings.serving_path,

@@ -12,38 +12,8 @@ import sqlalchemy as sa
 from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Settings
 from ingest import ledger
 from ingest.ledger import FileKind, Status
+from serving.need_headline import NeedHeadline, need_headlines
 from warehouse import open_warehouse
-
-
-@dataclass(frozen=True)
-class NeedHeadline:
-    """How much of a year's value reached the most deprived fifth of English districts."""
-
-    financial_year: str
-    imd_edition: str
-    value_share: float  # of the value delivered in English districts with an index
-    population_share: float  # of the residents of those districts
-
-    def __str__(self) -> str:
-        ratio = (
-            f"{self.value_share / self.population_share:.2f}" if self.population_share else "n/a"
-        )
-        return (
-            f"{self.financial_year}: {self.value_share:.1%} of social value in England "
-            f"reached the most deprived fifth of districts ({self.imd_edition} deciles "
-            f"1-2), home to {self.population_share:.1%} of its people: "
-            f"{ratio} x their population share"
-        )
-
-
-# The query behind the headline: marts.need_distribution, England, deciles 1 and 2.
-_NEED_HEADLINE_SQL = """
-    select financial_year, imd_edition, sum(value_share), sum(population_share)
-    from marts.need_distribution
-    where scope_type = 'country' and imd_decile <= 2 and value_share is not null
-    group by financial_year, imd_edition
-    order by financial_year
-"""
 
 
 @dataclass
@@ -95,6 +65,7 @@ class RunOutcome:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
             lines.append(f"  BI reads: {self._served_at()}")
+            lines.append(f"  place report: {_report_location(self.settings)}")
         else:
             lines.append(f"  failure: {self.failure}")
             lines.append("  Files that were not processed stay in incoming/ for the next run.")
@@ -104,6 +75,12 @@ class RunOutcome:
         if isinstance(self.settings.warehouse, DuckDBFile):
             return str(self.settings.serving_path)
         return f"schema marts of database {self.settings.warehouse.database!r}"
+
+
+def _report_location(settings: Settings) -> str:
+    from serving.report import INDEX
+
+    return f"{settings.report_dir}/{INDEX}"
 
 
 def _instance_home(settings: Settings) -> Path:
@@ -173,12 +150,3 @@ def _submissions_of_run(settings: Settings, run_id: str) -> list[dict]:
             return ledger.submissions_of_run(connection, run_id)
         except sa.exc.DBAPIError:
             return []  # no ledger yet: the run failed before ingestion
-
-
-def need_headlines(connection: sa.Connection) -> list[NeedHeadline]:
-    """The needs-based view in one line per financial year (from marts.need_distribution)."""
-    rows = connection.execute(sa.text(_NEED_HEADLINE_SQL)).all()
-    return [
-        NeedHeadline(year, edition, float(value), float(people))
-        for year, edition, value, people in rows
-    ]

@@ -44,6 +44,7 @@ def svw_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         "SVW_BUCKET": str(tmp_path / "bucket"),
         "SVW_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
         "SVW_SERVING": str(tmp_path / "serving.duckdb"),
+        "SVW_REPORT_DIR": str(tmp_path / "report"),
         "DAGSTER_HOME": str(tmp_path / "dagster"),
         "SVW_SETTLE_SECONDS": "0",
     }
