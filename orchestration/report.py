@@ -13,9 +13,9 @@ import dagster as dg
 
 from orchestration.assets import BI_SNAPSHOT
 from orchestration.resources import BucketResource, WarehouseResource
+from serving.published import published_connection
 from serving.report import ReportSummary, write_report
 from serving.report.formatting import gbp
-from serving.report.source import published_marts
 
 PLACE_REPORT = dg.AssetKey(["serving", "place_report"])
 
@@ -36,7 +36,7 @@ class ReportResource(dg.ConfigurableResource):
 def place_report(
     report: ReportResource, warehouse: WarehouseResource, bucket: BucketResource
 ) -> dg.MaterializeResult:
-    with published_marts(warehouse.location, Path(warehouse.serving_path)) as connection:
+    with published_connection(warehouse.location, Path(warehouse.serving_path)) as connection:
         summary = write_report(
             connection, report.output, bucket_url=bucket.url, endpoint_url=bucket.endpoint_url
         )

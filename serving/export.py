@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import fsspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -41,6 +40,7 @@ from serving.datapackage import (
     load_mart_docs,
 )
 from serving.published import read_published_marts
+from serving.storage import filesystem
 
 FORMATS = ("parquet", "csv")
 PARTITION_COLUMN = "financial_year"
@@ -66,14 +66,7 @@ class ExportTarget:
     def __init__(self, url: str, endpoint_url: str | None = None):
         self.url = url.rstrip("/")
         self.is_local = not self.url.startswith("s3://")
-        if self.is_local:
-            self.fs = fsspec.filesystem("file")
-            self.root = self.url
-        else:
-            client_kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
-            # Listings must be fresh: a cached one would hide versions to clean up.
-            self.fs = fsspec.filesystem("s3", client_kwargs=client_kwargs, use_listings_cache=False)
-            self.root = self.url.removeprefix("s3://")
+        self.fs, self.root = filesystem(self.url, endpoint_url)
 
     def path(self, *parts: str) -> str:
         return "/".join([self.root, *parts])

@@ -1,4 +1,7 @@
-"""Reading the published marts as Arrow tables: what BI tools see, never what a run writes.
+"""Reading the published marts: what BI tools see, never what a run writes.
+
+As a connection on which ``marts.*`` are the published marts (the place report), or as
+Arrow tables (the exports).
 
 DuckDB: the ``SVW_SERVING`` snapshot file, opened read-only (one open file is one
 consistent snapshot: a publish renames a new file over it, ours stays whole).
@@ -9,6 +12,8 @@ named ``marts`` changed underneath (its oid), and all tables come from one versi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -40,6 +45,30 @@ _SWAP_RETRIES = 3
 
 class PublishedMartsError(RuntimeError):
     """The published marts could not be read (none yet, or swapped during every try)."""
+
+
+@contextmanager
+def published_connection(
+    location: WarehouseLocation, serving_path: Path
+) -> Iterator[sa.Connection]:
+    """A connection on which ``marts.*`` are the published marts.
+
+    On DuckDB the snapshot file is opened read-only, never the warehouse file: a reader
+    neither waits for a running pipeline nor blocks it.
+    """
+    if isinstance(location, DuckDBFile):
+        if not serving_path.exists():
+            raise PublishedMartsError(
+                f"no published marts at {serving_path}: run `svw run` (or `svw demo`) first"
+            )
+        engine = sa.create_engine(f"duckdb:///{serving_path}", connect_args={"read_only": True})
+    else:
+        engine = sa.create_engine(location.sqlalchemy_url())
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def read_published_marts(location: WarehouseLocation, serving_path: Path) -> dict[str, pa.Table]:

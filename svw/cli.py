@@ -100,16 +100,16 @@ def demo(seed: int) -> None:
 )
 def report(places: tuple[str, ...], output: str | None) -> None:
     """Write the place report (static HTML) from the published marts."""
+    from serving.published import PublishedMartsError, published_connection
     from serving.report import write_report
     from serving.report.data import UnknownPlace
-    from serving.report.source import NothingPublished, published_marts
 
     settings = _settings()
     target = output or settings.report_dir
     if "://" not in target:
         target = str(Path(target).resolve())
     try:
-        with published_marts(settings.warehouse, settings.serving_path) as connection:
+        with published_connection(settings.warehouse, settings.serving_path) as connection:
             summary = write_report(
                 connection,
                 target,
@@ -117,7 +117,7 @@ def report(places: tuple[str, ...], output: str | None) -> None:
                 endpoint_url=settings.s3_endpoint_url,
                 place_codes=[code.upper() for code in places] or None,
             )
-    except (NothingPublished, UnknownPlace) as problem:
+    except (PublishedMartsError, UnknownPlace) as problem:
         click.echo(f"svw: {problem}", err=True)
         sys.exit(EXIT_INFRASTRUCTURE)
     click.echo(f"Wrote the place report ({summary.place_pages} place pages): {summary.location}")

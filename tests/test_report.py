@@ -33,10 +33,10 @@ from click.testing import CliRunner
 from configuration import DuckDBFile, PostgresDatabase, Settings
 from orchestration.report import ReportResource, place_report
 from orchestration.resources import BucketResource, WarehouseResource
+from serving.published import published_connection
 from serving.report import INDEX, ReportSummary, place_page, write_report
 from serving.report.boundaries import BOUNDARIES_FOLDER, HOW_TO_ADD
 from serving.report.data import read_report
-from serving.report.source import published_marts
 from svw.cli import main
 from tests import browser
 from tests.dbt_builds import EDITION, BuiltWarehouse, RawRows, build, submission_row
@@ -90,7 +90,7 @@ def serving(warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _write(serving: Path, output: Path, bucket: Path, **options) -> ReportSummary:
-    with published_marts(DuckDBFile(serving), serving) as connection:
+    with published_connection(DuckDBFile(serving), serving) as connection:
         return write_report(connection, str(output), bucket_url=str(bucket), **options)
 
 
@@ -214,7 +214,7 @@ def test_report_to_s3_with_boundaries_from_s3(serving: Path, s3_settings: Settin
     fs = fsspec.filesystem("s3", client_kwargs={"endpoint_url": s3_settings.s3_endpoint_url})
     fs.pipe_file(f"{bucket.removeprefix('s3://')}/{BOUNDARIES_FOLDER}/lad.geojson", _boundaries())
     output = f"{bucket}/report"
-    with published_marts(DuckDBFile(serving), serving) as connection:
+    with published_connection(DuckDBFile(serving), serving) as connection:
         summary = write_report(
             connection, output, bucket_url=bucket, endpoint_url=s3_settings.s3_endpoint_url,
             place_codes=[BLACKPOOL],
@@ -276,9 +276,9 @@ def test_the_same_report_from_postgres(
     location = PostgresDatabase(
         host=server["host"], port=server["port"], user=server["user"], database=server["dbname"]
     )
-    with published_marts(location, Path("unused")) as connection:
+    with published_connection(location, Path("unused")) as connection:
         on_postgres = read_report(connection)
-    with published_marts(DuckDBFile(serving), serving) as connection:
+    with published_connection(DuckDBFile(serving), serving) as connection:
         on_duckdb = read_report(connection)
     assert on_postgres.figures == on_duckdb.figures
     assert on_postgres.places == on_duckdb.places

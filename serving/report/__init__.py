@@ -26,7 +26,7 @@ from serving.report.boundaries import HOW_TO_ADD, choropleth, find_boundaries
 from serving.report.charts import Figure
 from serving.report.data import PlaceReport, ReportData, read_report
 from serving.report.formatting import gbp, number, percent
-from serving.report.storage import write_text
+from serving.storage import write_text
 
 INDEX = "index.html"
 

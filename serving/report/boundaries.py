@@ -21,7 +21,7 @@ import altair as alt
 from serving.report.charts import Figure, render
 from serving.report.data import PlaceYear
 from serving.report.formatting import gbp
-from serving.report.storage import filesystem
+from serving.storage import filesystem
 
 BOUNDARIES_FOLDER = "reference/boundaries"
 CODE_PROPERTY = re.compile(r"^LAD\d{2}CD$", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Where the report is written and boundaries are read: a local folder or an S3 prefix.
+"""Where the report and exports are written and boundaries read: a folder or an S3 prefix.
 
 fsspec gives one interface to both (as the bucket uses); a local folder is created as
 needed, and an ``s3://`` URL reaches any S3-compatible server through ``endpoint_url``.
@@ -10,7 +10,10 @@ import fsspec
 
 
 def filesystem(url: str, endpoint_url: str | None = None) -> tuple[fsspec.AbstractFileSystem, str]:
-    """The filesystem behind ``url`` and the root path on it."""
+    """The filesystem behind ``url`` and the root path on it.
+
+    S3 listings are never cached: a stale one would hide what was just written.
+    """
     if url.startswith("s3://"):
         kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
         return (
