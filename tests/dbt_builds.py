@@ -22,6 +22,7 @@ import duckdb
 import psycopg2
 import pytest
 
+from configuration import DuckDBFile, PostgresDatabase
 from ingest.raw_tables import RAW_DDL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -244,6 +245,18 @@ def build(
     )
     assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
     return built
+
+
+def location(warehouse: BuiltWarehouse) -> DuckDBFile | PostgresDatabase:
+    """The built warehouse as the pipeline's own code opens it (``open_warehouse``)."""
+    if warehouse.duckdb_path is not None:
+        return DuckDBFile(warehouse.duckdb_path)
+    return PostgresDatabase(
+        host=warehouse.postgres["host"],
+        port=warehouse.postgres["port"],
+        user=warehouse.postgres["user"],
+        database=warehouse.postgres["dbname"],
+    )
 
 
 def rows(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:

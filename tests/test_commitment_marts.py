@@ -22,9 +22,16 @@ from typing import Any
 
 import pytest
 
-from configuration import DuckDBFile, PostgresDatabase
 from serving.commitment_headline import commitment_headline
-from tests.dbt_builds import EDITION, BuiltWarehouse, RawRows, build, rows, submission_row
+from tests.dbt_builds import (
+    EDITION,
+    BuiltWarehouse,
+    RawRows,
+    build,
+    location,
+    rows,
+    submission_row,
+)
 from warehouse import open_warehouse
 
 pytestmark = pytest.mark.slow
@@ -198,17 +205,7 @@ def test_commitment_totals_by_place_year_theme_and_sector(warehouse: BuiltWareho
 
 
 def test_the_run_summary_headline(warehouse: BuiltWarehouse) -> None:
-    location = (
-        DuckDBFile(warehouse.duckdb_path)
-        if warehouse.duckdb_path
-        else PostgresDatabase(
-            host=warehouse.postgres["host"],
-            port=warehouse.postgres["port"],
-            user=warehouse.postgres["user"],
-            database=warehouse.postgres["dbname"],
-        )
-    )
-    with open_warehouse(location) as opened, opened.connect() as connection:
+    with open_warehouse(location(warehouse)) as opened, opened.connect() as connection:
         headline = commitment_headline(connection)
     # C-1 and C-2: committed 96,800 + 9,900 = 106,700; delivered 109,480 + 1,650 =
     # 111,130 (C-3's £5,000 has no commitment); C-2 is behind

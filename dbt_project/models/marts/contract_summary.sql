@@ -18,11 +18,7 @@ commitments as (
 
 delivered_lines as (
 
-    select * from {{ ref('int_return_lines_valued') }}
-
-    where
-        contract_ref is not null
-        and period_start <= {{ as_of_date() }}
+    select * from {{ ref('int_contract_delivery_to_date') }}
 
 ),
 
