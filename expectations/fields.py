@@ -1,9 +1,12 @@
-"""The fields of a delivery return (format v1): the one table every use is derived from.
+"""The fields of each kind of return: the one table every use is derived from.
 
-Header matching (``ingest.headers``), the templates (``ingest.template``), the "missing
-column" and "missing value" rules (``return_lines``), the staging SQL and the raw table
-DDL (``ingest.staging``, ``ingest.raw_tables``) and the named-column load all read
-:data:`RETURN_FIELDS`; docs/return-format.md is tested against it.
+Two kinds: a delivery return (format v1, :data:`RETURN_FIELDS`: what was delivered in a
+period) and a commitment return (:data:`COMMITMENT_FIELDS`: what a supplier promised at
+tender for a contract). Each is a :class:`FieldTable`. Header matching
+(``ingest.headers``), the templates (``ingest.template``), the "missing column" and
+"missing value" rules (``return_lines``, ``commitment_lines``), the staging SQL and the
+raw table DDL (``ingest.staging``, ``ingest.raw_tables``) and the named-column load all
+read a field table; docs/return-format.md is tested against both.
 
 Adding an optional field: a row here, then the dbt staging model and the marts that
 show it (docs/architecture.md, "Adding a return field").
@@ -11,7 +14,7 @@ show it (docs/architecture.md, "Adding a return field").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from expectations.vocabulary import ACCEPTED_DATE_FORMATS, TEMPLATE_HINT
@@ -173,6 +176,116 @@ RETURN_FIELDS: tuple[Field, ...] = (
         synonyms=("Notes", "Narrative", "Story"),
     ),
 )
+
+
+def _field(name: str) -> Field:
+    return next(field for field in RETURN_FIELDS if field.name == name)
+
+
+# A commitment shares the delivery fields that mean the same thing (their synonyms and
+# typing), with hints that speak of a promise rather than of delivery.
+COMMITMENT_FIELDS: tuple[Field, ...] = (
+    replace(
+        _field("organisation_id"),
+        hint="the identifier of the supplier that made the commitment, ideally an org-id "
+        "such as GB-COH-01234567",
+    ),
+    replace(_field("organisation_name"), hint="the name of the supplier that made the commitment"),
+    replace(_field("sector"), hint="the supplier's sector: public, private or third"),
+    replace(
+        _field("contract_ref"),
+        required=True,
+        hint="your reference for the contract the commitment was made for",
+        synonyms=("Contract reference", "Contract ID", "Contract number"),
+    ),
+    Field(
+        "contract_start",
+        required=True,
+        hint=f"the first day of the contract, as {ACCEPTED_DATE_FORMATS}",
+        synonyms=("Contract start date", "Contract start", "Start date"),
+        typing=Typing.DATE,
+    ),
+    Field(
+        "contract_end",
+        required=True,
+        hint=f"the last day of the contract, as {ACCEPTED_DATE_FORMATS}",
+        synonyms=("Contract end date", "Contract end", "End date"),
+        typing=Typing.DATE,
+    ),
+    _field("measure_code"),
+    Field(
+        "committed_quantity",
+        required=True,
+        hint="the amount committed over the commitment's period in the measure's unit, 0 "
+        "or more, as a number such as 12 or 1,250.50",
+        synonyms=("Committed", "Quantity committed", "Target", "Target quantity", "Quantity"),
+        typing=Typing.QUANTITY,
+    ),
+    replace(
+        _field("place_code"),
+        hint="the 9-character GSS code of the local authority district where the value "
+        "will be delivered, e.g. E08000003",
+    ),
+    Field(
+        "contract_title",
+        required=False,
+        hint="the contract's title",
+        synonyms=("Contract title", "Contract name", "Title"),
+    ),
+    Field(
+        "contract_value_gbp",
+        required=False,
+        hint="the contract's total value in pounds, the same on every row of the contract",
+        synonyms=("Contract value", "Total contract value"),
+        typing=Typing.QUANTITY,
+    ),
+    _field("framework"),
+    Field(
+        "commitment_start",
+        required=False,
+        hint="the first day of the commitment's own period, if not the contract's, as "
+        f"{ACCEPTED_DATE_FORMATS}",
+        synonyms=("Commitment start date", "Commitment from", "Target start"),
+        typing=Typing.DATE,
+    ),
+    Field(
+        "commitment_end",
+        required=False,
+        hint="the last day of the commitment's own period, if not the contract's, as "
+        f"{ACCEPTED_DATE_FORMATS}",
+        synonyms=("Commitment end date", "Commitment to", "Target end"),
+        typing=Typing.DATE,
+    ),
+    replace(_field("evidence"), hint="how the commitment will be met, and for whom"),
+)
+
+
+@dataclass(frozen=True)
+class FieldTable:
+    """The fields of one kind of return, and the raw table its lines are loaded into."""
+
+    kind: str  # how the sender and the ledger name it: "delivery", "commitments"
+    fields: tuple[Field, ...]
+    raw_table: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields if field.required)
+
+    def by_name(self, name: str) -> Field:
+        return next(field for field in self.fields if field.name == name)
+
+    def of_typing(self, typing: Typing) -> tuple[Field, ...]:
+        return tuple(field for field in self.fields if field.typing is typing)
+
+
+DELIVERY = FieldTable("delivery", RETURN_FIELDS, "raw.return_lines")
+COMMITMENTS = FieldTable("commitments", COMMITMENT_FIELDS, "raw.commitment_lines")
+FIELD_TABLES: dict[str, FieldTable] = {table.kind: table for table in (DELIVERY, COMMITMENTS)}
 
 FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in RETURN_FIELDS}
 ALL_FIELDS: tuple[str, ...] = tuple(field.name for field in RETURN_FIELDS)

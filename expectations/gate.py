@@ -19,14 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from expectations import return_lines
+from expectations import commitment_lines, return_lines
 from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
+from expectations.fields import COMMITMENTS, DELIVERY
 from expectations.rules import Rule, Suite, build_expectations
 from warehouse import Warehouse
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.datasource.fluent import SQLDatasource
+
+
+# The suite each kind of return (expectations.fields.FieldTable.kind) is checked with.
+LINE_SUITES: dict[str, Suite] = {
+    DELIVERY.kind: return_lines.SUITE,
+    COMMITMENTS.kind: commitment_lines.SUITE,
+}
 
 
 class ValidatorError(RuntimeError):
@@ -287,6 +295,7 @@ def validate_staged(
 
 
 __all__ = [
+    "LINE_SUITES",
     "ExpectationSummary",
     "GateResult",
     "ValidatorError",

@@ -1,4 +1,8 @@
-"""The row-level rules a return file must pass, as code: one GX expectation per rule.
+"""The row-level rules a delivery return must pass, as code: one GX expectation per rule.
+
+The rule builders shared by every kind of return (missing values, dates, amounts, the
+organisation, catalogue and place rules) live here too; ``commitment_lines`` composes
+the commitment suite from them.
 
 Each :class:`Rule` names the canonical column the sender must fix, the GX expectation that
 finds the offending rows in a staged table (``ingest.staging``), and the message that
@@ -16,6 +20,9 @@ correction returns it as ``suggested`` (NULL when it has none) and says it throu
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
 from expectations.rules import Rule, Suite
@@ -67,7 +74,7 @@ def _place_named(column: str) -> str:
     )
 
 
-def _date_rules(field: Field) -> tuple[Rule, ...]:
+def date_rules(field: Field) -> tuple[Rule, ...]:
     """A date field's text: not a date, a date with a time of day, an Excel day number.
 
     Each mistake is reported once: a date with a time, or an Excel day number, is not
@@ -117,18 +124,82 @@ def _date_rules(field: Field) -> tuple[Rule, ...]:
     )
 
 
-_MISSING_VALUE_RULES: tuple[Rule, ...] = tuple(
-    _column_rule(
-        f"{field.name}_missing",
-        field.name,
-        "ExpectColumnValuesToNotBeNull",
-        f"{field.name} is missing. Every line needs it: fill in {field.hint}.",
+def missing_value_rules(fields: Iterable[Field]) -> tuple[Rule, ...]:
+    """A required field left empty, on each row."""
+    return tuple(
+        _column_rule(
+            f"{field.name}_missing",
+            field.name,
+            "ExpectColumnValuesToNotBeNull",
+            f"{field.name} is missing. Every line needs it: fill in {field.hint}.",
+        )
+        for field in fields
+        if field.required
     )
-    for field in RETURN_FIELDS
-    if field.required
-)
 
-_CONTENT_RULES: tuple[Rule, ...] = (
+
+def end_before_start_rule(start: str, end: str, what: str) -> Rule:
+    """Two date fields in the wrong order; ``what`` is the period ``end`` closes."""
+    return _sql_rule(
+        f"{end}_before_{start}",
+        end,
+        f"""
+        select source_row, {end} as value, {start}
+        from line
+        where {end}_value < {start}_value
+        """,
+        f"{end} '{{value}}' is before {start} '{{{start}}}'. Check that the two dates are "
+        f"not swapped: {end} is the last day of {what}.",
+    )
+
+
+class Amount(NamedTuple):
+    """How the messages about an amount field speak of it."""
+
+    label: str  # "Quantity"
+    kind: str  # a sentence saying what the amounts are: "Quantities are amounts delivered"
+    actual: str  # "the amount actually delivered"
+
+
+def amount_rules(field: Field, amount: Amount) -> tuple[Rule, ...]:
+    """An amount field's text: not a number, too large to be real, negative."""
+    name = field.name
+    return (
+        _column_rule(
+            f"{name}_not_a_number",
+            name,
+            "ExpectColumnValuesToMatchRegex",
+            f"{amount.label} '{{value}}' is not a number. Write digits with '.' for "
+            "decimals, e.g. 1250 or 1,250.50; a leading £ and commas between thousands are "
+            "allowed, but not units, words or a decimal comma.",
+            regex=QUANTITY_PATTERN,
+        ),
+        _sql_rule(
+            f"{name}_not_finite",
+            name,
+            f"""
+            select source_row, {name} as value
+            from line
+            where {field.staged_value} is null
+                and {name} ~ '{_literal_braces(QUANTITY_PATTERN)}'
+            """,
+            f"{amount.label} '{{value}}' is too large to be a real amount. Check it for a "
+            f"typing or formula error and write {amount.actual}.",
+        ),
+        _column_rule(
+            f"{name}_negative",
+            name,
+            "ExpectColumnValuesToBeBetween",
+            f"{amount.label} '{{value}}' is negative. {amount.kind}: write zero or more "
+            "(remove the minus sign), or leave the line out.",
+            checked_column=field.staged_value,
+            min_value=0,
+        ),
+    )
+
+
+# The supplier's identity, on any kind of line.
+ORGANISATION_RULES: tuple[Rule, ...] = (
     _column_rule(
         "organisation_id_too_long",
         "organisation_id",
@@ -148,53 +219,10 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         checked_column="sector_value",
         only_where_given="sector",
     ),
-    *(
-        rule
-        for field in RETURN_FIELDS
-        if field.typing is Typing.DATE
-        for rule in _date_rules(field)
-    ),
-    _sql_rule(
-        "period_end_before_period_start",
-        "period_end",
-        """
-        select source_row, period_end as value, period_start
-        from line
-        where period_end_value < period_start_value
-        """,
-        "period_end '{value}' is before period_start '{period_start}'. Check that the two "
-        "dates are not swapped: period_end is the last day of the reporting period.",
-    ),
-    _column_rule(
-        "quantity_not_a_number",
-        "quantity",
-        "ExpectColumnValuesToMatchRegex",
-        "Quantity '{value}' is not a number. Write digits with '.' for decimals, e.g. 1250 "
-        "or 1,250.50; a leading £ and commas between thousands are allowed, but not units, "
-        "words or a decimal comma.",
-        regex=QUANTITY_PATTERN,
-    ),
-    _sql_rule(
-        "quantity_not_finite",
-        "quantity",
-        f"""
-        select source_row, quantity as value
-        from line
-        where quantity_value is null
-            and quantity ~ '{_literal_braces(QUANTITY_PATTERN)}'
-        """,
-        "Quantity '{value}' is too large to be a real amount. Check it for a typing or "
-        "formula error and write the amount actually delivered.",
-    ),
-    _column_rule(
-        "quantity_negative",
-        "quantity",
-        "ExpectColumnValuesToBeBetween",
-        "Quantity '{value}' is negative. Quantities are amounts delivered: write zero or "
-        "more (remove the minus sign), or leave the line out.",
-        checked_column="quantity_value",
-        min_value=0,
-    ),
+)
+
+# The measure and its edition, on any kind of line.
+CATALOGUE_RULES: tuple[Rule, ...] = (
     _sql_rule(
         "framework_unknown",
         "framework",
@@ -239,10 +267,12 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         "the code comes from.",
         did_you_mean=" Did you mean {suggested}?",
     ),
-    _sql_rule(
-        "unit_mismatch",
-        "unit",
-        f"""
+)
+
+_UNIT_RULE = _sql_rule(
+    "unit_mismatch",
+    "unit",
+    f"""
         select line.source_row, line.unit as value, known.measure_code,
             known.unit as expected_unit
         from line, {MEASURE_CATALOGUE_TABLE} as known
@@ -251,13 +281,14 @@ _CONTENT_RULES: tuple[Rule, ...] = (
             and line.unit is not null
             and {_unit_key_sql("line.unit")} <> {_unit_key_sql("known.unit")}
         """,
-        "Unit '{value}' does not match measure {measure_code}, which is counted in "
-        "'{expected_unit}'. Give the quantity in {expected_unit}, or leave unit empty.",
-    ),
-    _sql_rule(
-        "place_code_not_a_district",
-        "place_code",
-        f"""
+    "Unit '{value}' does not match measure {measure_code}, which is counted in "
+    "'{expected_unit}'. Give the quantity in {expected_unit}, or leave unit empty.",
+)
+
+PLACE_RULE = _sql_rule(
+    "place_code_not_a_district",
+    "place_code",
+    f"""
         select line.source_row, line.place_code as value,
             (select min(places.place_code) {_place_named("line.place_code")}) as suggested,
             (select min(places.place_name) {_place_named("line.place_code")}) as place_name
@@ -265,21 +296,39 @@ _CONTENT_RULES: tuple[Rule, ...] = (
         where line.place_code is not null
             and not (line.place_code_value ~ '{_literal_braces(PLACE_CODE_PATTERN)}')
         """,
-        "Place code '{value}' is not a local authority district GSS code.{did_you_mean} "
-        "Write the 9-character code of the district where the value was delivered: E06, "
-        "E07, E08, E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for "
-        "Manchester).",
-        did_you_mean=" {place_name} is {suggested}.",
+    "Place code '{value}' is not a local authority district GSS code.{did_you_mean} "
+    "Write the 9-character code of the district where the value was delivered: E06, "
+    "E07, E08, E09, W06, S12 or N09 followed by 6 digits (e.g. E08000003 for "
+    "Manchester).",
+    did_you_mean=" {place_name} is {suggested}.",
+)
+
+RULES: tuple[Rule, ...] = (
+    *missing_value_rules(RETURN_FIELDS),
+    *ORGANISATION_RULES,
+    *(rule for field in RETURN_FIELDS if field.typing is Typing.DATE for rule in date_rules(field)),
+    end_before_start_rule("period_start", "period_end", "the reporting period"),
+    *amount_rules(
+        next(field for field in RETURN_FIELDS if field.name == "quantity"),
+        Amount("Quantity", "Quantities are amounts delivered", "the amount actually delivered"),
     ),
+    *CATALOGUE_RULES,
+    _UNIT_RULE,
+    PLACE_RULE,
 )
 
-RULES: tuple[Rule, ...] = _MISSING_VALUE_RULES + _CONTENT_RULES
 
-# Raw text reported for rules that check a typed column (e.g. sector_value checks sector):
-# GX returns these columns beside source_row for every failing row it lists.
-REPORTED_RAW_COLUMNS: tuple[str, ...] = tuple(
-    dict.fromkeys(rule.column for rule in RULES if rule.checked_column not in (None, rule.column))
-)
+def reported_raw_columns(rules: Iterable[Rule]) -> tuple[str, ...]:
+    """Raw text reported for rules that check a typed column (e.g. sector_value checks
+    sector): GX returns these columns beside source_row for every failing row it lists."""
+    return tuple(
+        dict.fromkeys(
+            rule.column for rule in rules if rule.checked_column not in (None, rule.column)
+        )
+    )
+
+
+REPORTED_RAW_COLUMNS: tuple[str, ...] = reported_raw_columns(RULES)
 
 SUITE = Suite(
     name="return_lines",

@@ -1,4 +1,7 @@
-"""Matching the sender's column headers to the canonical fields of return format v1.
+"""Matching the sender's column headers to the canonical fields of a kind of return.
+
+Every function takes the kind's field table (:class:`expectations.fields.FieldTable`;
+a delivery return by default).
 
 Senders type headers by hand, copy them from older templates and export them from
 other systems, so matching is forgiving about spelling (case, spaces, punctuation,
@@ -14,11 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from openpyxl.utils import get_column_letter
 
 from expectations.errors import FileRejected, ReturnError, WhereRead
-from expectations.fields import ALL_FIELDS, FIELDS_BY_NAME, REQUIRED_FIELDS
+from expectations.fields import DELIVERY, FieldTable
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
@@ -37,27 +41,25 @@ def normalise_header(text: str) -> str:
     return folded.replace("organiz", "organis")
 
 
-def _build_lookup() -> dict[str, str]:
+@cache
+def _lookup(fields: FieldTable) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for canonical in ALL_FIELDS:
-        for text in accepted_headers(canonical):
+    for canonical in fields.names:
+        for text in accepted_headers(canonical, fields):
             key = normalise_header(text)
             if lookup.setdefault(key, canonical) != canonical:
                 raise ValueError(f"header synonym {text!r} is claimed by two fields")
     return lookup
 
 
-def accepted_headers(canonical: str) -> tuple[str, ...]:
+def accepted_headers(canonical: str, fields: FieldTable = DELIVERY) -> tuple[str, ...]:
     """Every header text accepted for a field, canonical name first."""
-    return FIELDS_BY_NAME[canonical].accepted_headers
+    return fields.by_name(canonical).accepted_headers
 
 
-_FIELD_BY_NORMALISED_HEADER = _build_lookup()
-
-
-def field_for_header(text: str) -> str | None:
+def field_for_header(text: str, fields: FieldTable = DELIVERY) -> str | None:
     """The canonical field a header means, or None when it means nothing we know."""
-    return _FIELD_BY_NORMALISED_HEADER.get(normalise_header(text))
+    return _lookup(fields).get(normalise_header(text))
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,15 @@ class HeaderMapping:
         )
 
 
-def fields_named(cells: Sequence[str | None]) -> int:
+def fields_named(cells: Sequence[str | None], fields: FieldTable = DELIVERY) -> int:
     """How many distinct fields a row's cells name as headers."""
-    named = (field_for_header(cell) for cell in cells if cell)
+    named = (field_for_header(cell, fields) for cell in cells if cell)
     return len({canonical for canonical in named if canonical is not None})
 
 
-def best_header_row(rows: Iterable[tuple[int, Sequence[str | None]]]) -> tuple[int, int] | None:
+def best_header_row(
+    rows: Iterable[tuple[int, Sequence[str | None]]], fields: FieldTable = DELIVERY
+) -> tuple[int, int] | None:
     """(row number, fields named) of the row naming the most fields, the first on a tie.
 
     ``rows`` are (row number, cells) pairs, the first rows of a sheet or file. None when
@@ -90,13 +94,17 @@ def best_header_row(rows: Iterable[tuple[int, Sequence[str | None]]]) -> tuple[i
     """
     best: tuple[int, int] | None = None
     for number, cells in rows:
-        named = fields_named(cells)
+        named = fields_named(cells, fields)
         if named and (best is None or named > best[1]):
             best = (number, named)
     return best
 
 
-def no_header_found(place: str, first_rows: Sequence[tuple[int, Sequence[str | None]]]) -> str:
+def no_header_found(
+    place: str,
+    first_rows: Sequence[tuple[int, Sequence[str | None]]],
+    fields: FieldTable = DELIVERY,
+) -> str:
     """The message for a file where no row of ``place`` names a field, quoting its rows.
 
     ``place`` says where the search was made: 'the file', 'sheet "Cover"'...
@@ -107,7 +115,7 @@ def no_header_found(place: str, first_rows: Sequence[tuple[int, Sequence[str | N
         if any(cell and cell.strip() for cell in cells)
     ][:_ROWS_QUOTED]
     held = "; ".join(quoted) if quoted else "nothing (they are empty)"
-    required = ", ".join(REQUIRED_FIELDS)
+    required = ", ".join(fields.required)
     return (
         f"No header row was found in the first {HEADER_SEARCH_ROWS} rows of {place}: no row "
         f"has the return's column headers ({required}). The first rows hold: {held}. Put "
@@ -134,14 +142,14 @@ def _quoted(texts: list[str] | tuple[str, ...]) -> str:
     return ", ".join(f'"{text}"' for text in texts)
 
 
-def _missing_field_error(canonical: str, where: WhereRead) -> ReturnError:
+def _missing_field_error(canonical: str, where: WhereRead, fields: FieldTable) -> ReturnError:
     return ReturnError(
         row=where.header_row,
         column=canonical,
         value=None,
         message=(
             f'Required column "{canonical}" was not found in {_where(where)}. '
-            f"Accepted headers: {_quoted(accepted_headers(canonical))}. "
+            f"Accepted headers: {_quoted(accepted_headers(canonical, fields))}. "
             f"Add a column with one of these headers and fill it in on every row."
         ),
     )
@@ -167,7 +175,10 @@ def _duplicate_field_error(
 
 
 def map_headers(
-    headers: list[str], header_row: int | None, sheet: str | None = None
+    headers: list[str],
+    header_row: int | None,
+    sheet: str | None = None,
+    fields: FieldTable = DELIVERY,
 ) -> HeaderMapping:
     """Map the sender's headers to canonical fields, or reject the file.
 
@@ -183,7 +194,7 @@ def map_headers(
         text = header.strip()
         if not text:
             continue  # readers report unlabelled columns only when they hold values
-        canonical = field_for_header(text)
+        canonical = field_for_header(text, fields)
         if canonical is None:
             ignored.append(text)
         else:
@@ -195,14 +206,14 @@ def map_headers(
         if len(positions) > 1
     ]
     errors += [
-        _missing_field_error(canonical, where)
-        for canonical in REQUIRED_FIELDS
+        _missing_field_error(canonical, where, fields)
+        for canonical in fields.required
         if canonical not in claims
     ]
     if errors:
         raise FileRejected(errors, where=where)
 
-    ordered = [canonical for canonical in ALL_FIELDS if canonical in claims]
+    ordered = [canonical for canonical in fields.names if canonical in claims]
     return HeaderMapping(
         columns={canonical: headers[claims[canonical][0]].strip() for canonical in ordered},
         positions={canonical: claims[canonical][0] for canonical in ordered},

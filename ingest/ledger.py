@@ -9,7 +9,8 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from ingest.bucket import REFERENCE, BucketFile
+from expectations.fields import COMMITMENTS, DELIVERY, FieldTable
+from ingest.bucket import INCOMING, REFERENCE, BucketFile
 from ingest.raw_tables import SUBMISSIONS_TABLE
 from ingest.reference_files import KINDS
 
@@ -25,7 +26,8 @@ class Status(StrEnum):
 class FileKind(StrEnum):
     """What a file is; stored as its text in raw.submissions.file_kind."""
 
-    RETURN = "return"
+    RETURN = "return"  # a delivery return
+    COMMITMENTS = "commitments"  # a commitment return: incoming/<submitter>/commitments/...
     REFERENCE_GEOGRAPHY = "reference_geography"
     REFERENCE_POPULATION = "reference_population"
     REFERENCE_DEPRIVATION = "reference_deprivation"
@@ -36,10 +38,17 @@ class FileKind(StrEnum):
     def of(cls, file: BucketFile) -> FileKind:
         """The one place a file's kind is read from where it was dropped."""
         if file.area != REFERENCE:
-            return cls.RETURN
+            below_submitter = file.path.split("/")[2:-1]
+            is_commitments = file.area == INCOMING and below_submitter[:1] == [COMMITMENTS.kind]
+            return cls.COMMITMENTS if is_commitments else cls.RETURN
         if file.folder in KINDS:
             return cls(f"{REFERENCE}_{file.folder}")
         return cls.REFERENCE_ELSEWHERE
+
+    @property
+    def field_table(self) -> FieldTable | None:
+        """The fields of a return of this kind; None for a reference file."""
+        return {FileKind.RETURN: DELIVERY, FileKind.COMMITMENTS: COMMITMENTS}.get(self)
 
     @property
     def reference_kind(self) -> str | None:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from expectations.errors import FileRejected, ReturnError, WhereRead
+from expectations.fields import DELIVERY, FieldTable
 from ingest import ledger
 from ingest.bucket import ARCHIVE, INCOMING, REFERENCE, REJECTED, Bucket, BucketFile, sha256_hex
 from ingest.ledger import FileKind, Status, Submission
@@ -114,21 +115,23 @@ def check_return(
     staging_name: str,
     default_edition: str,
     max_file_bytes: int,
+    field_table: FieldTable = DELIVERY,
 ) -> CheckedFile:
-    """Parse, stage and validate one file; shared by the pipeline and ``svw validate``.
+    """Parse, stage and validate one return of ``field_table``'s kind (a delivery return
+    by default); shared by the pipeline and ``svw validate``.
 
     Raises ``expectations.gate.ValidatorError`` when the gate itself fails.
     """
-    from expectations.gate import validate_staged  # GX is slow to import; only load it here
+    from expectations.gate import LINE_SUITES, validate_staged  # GX is slow: only here
 
     try:
-        parsed = read_return(name, data, max_file_bytes)
+        parsed = read_return(name, data, max_file_bytes, field_table)
     except FileRejected as rejection:
         return CheckedFile(
             errors=rejection.errors, total_errors=rejection.total, where=rejection.where
         )
-    table = stage_lines(warehouse, staging_name, parsed.table, default_edition)
-    gate = validate_staged(warehouse, table)
+    table = stage_lines(warehouse, staging_name, parsed.table, default_edition, field_table)
+    gate = validate_staged(warehouse, table, LINE_SUITES[field_table.kind])
     warnings = [
         f"Column '{column}' is not part of the return format and was ignored."
         for column in parsed.ignored_columns
@@ -279,7 +282,8 @@ class Ingestor:
                 check_size(drop.file.size, self.max_file_bytes)
             except FileRejected as rejection:
                 return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
-        kind = FileKind.of(drop.file).reference_kind
+        file_kind = FileKind.of(drop.file)
+        kind = file_kind.reference_kind
         if kind is not None:
             return check_reference(
                 self.warehouse,
@@ -295,6 +299,7 @@ class Ingestor:
             staging_name=f"file_{drop.submission_id}",
             default_edition=self.default_edition,
             max_file_bytes=self.max_file_bytes,
+            field_table=file_kind.field_table or DELIVERY,
         )
 
     def _submission(
@@ -359,7 +364,11 @@ class Ingestor:
             elif staged is not None:
                 assert submission.submitter is not None  # files outside a folder never load
                 load_staged_lines(
-                    connection, staged, submission.submission_id, submission.submitter
+                    connection,
+                    staged,
+                    submission.submission_id,
+                    submission.submitter,
+                    submission.file_kind.field_table or DELIVERY,
                 )
             ledger.record(connection, submission)
 
@@ -369,6 +378,6 @@ def _misplaced(file: BucketFile) -> str | None:
     kind = FileKind.of(file)
     if kind == FileKind.REFERENCE_ELSEWHERE:
         return _BAD_REFERENCE_FOLDER
-    if kind == FileKind.RETURN and file.submitter is None:
+    if kind.field_table is not None and file.submitter is None:
         return _RESERVED_SUBMITTER if file.folder == REFERENCE else _bad_submitter_folder(file)
     return None

@@ -1,7 +1,8 @@
 """The tables ingestion owns in the warehouse (schemas ``raw`` and ``landing``).
 
-dbt owns every other schema and reads these as sources. ``raw.return_lines`` has one
-column per return field (:data:`expectations.fields.RETURN_FIELDS`) after three of our
+dbt owns every other schema and reads these as sources. Each kind of return has its
+raw table (``raw.return_lines`` for delivery, ``raw.commitment_lines`` for commitments:
+:class:`expectations.fields.FieldTable`) with one column per field after three of our
 own; its DDL and the load statement are both derived from the field table, so a new
 field cannot reach one without the other. ``raw.reference_<kind>`` hold the loaded
 reference files (``reference/<kind>/`` in the bucket), one column per column of the
@@ -14,13 +15,13 @@ from __future__ import annotations
 import pyarrow as pa
 import sqlalchemy as sa
 
-from expectations.fields import RETURN_FIELDS
+from expectations.fields import DELIVERY, FIELD_TABLES, FieldTable
 from ingest.reference_files import KINDS, LOAD_SCHEMAS
 from warehouse import Warehouse
 
 LANDING_SCHEMA = "landing"
 SUBMISSIONS_TABLE = "raw.submissions"
-RETURN_LINES_TABLE = "raw.return_lines"
+RETURN_LINES_TABLE = DELIVERY.raw_table
 SUBMISSION_ID_SEQUENCE = "raw.submission_id_seq"
 
 # Each reference kind (its folder under reference/ in the bucket) -> its raw table.
@@ -70,13 +71,13 @@ alter table {SUBMISSIONS_TABLE} add column if not exists file_kind varchar defau
 """
 
 
-def _return_lines_ddl() -> str:
+def _lines_ddl(field_table: FieldTable) -> str:
     columns = [f"{name} {sql}" for name, sql in _LINE_PROVENANCE] + [
         f"{field.column} {field.sql_type}{' not null' if field.always_filled else ''}"
-        for field in RETURN_FIELDS
+        for field in field_table.fields
     ]
     body = ",\n    ".join(columns)
-    return f"create table if not exists {RETURN_LINES_TABLE} (\n    {body}\n);\n"
+    return f"create table if not exists {field_table.raw_table} (\n    {body}\n);\n"
 
 
 def _reference_ddl(kind: str) -> str:
@@ -93,7 +94,7 @@ RAW_DDL = (
     f"create sequence if not exists {SUBMISSION_ID_SEQUENCE} start 1;\n"
     + _SUBMISSIONS_DDL
     + _SUBMISSIONS_ADDED
-    + _return_lines_ddl()
+    + "".join(_lines_ddl(field_table) for field_table in FIELD_TABLES.values())
     + "".join(_reference_ddl(kind) for kind in REFERENCE_TABLES)
 )
 
@@ -106,19 +107,20 @@ def ensure_raw_tables(warehouse: Warehouse) -> None:
 
 
 def load_staged_lines(
-    connection: sa.Connection, staged_table: str, submission_id: int, submitter: str
+    connection: sa.Connection,
+    staged_table: str,
+    submission_id: int,
+    submitter: str,
+    field_table: FieldTable = DELIVERY,
 ) -> None:
-    """Append a staged file's lines to raw.return_lines: named columns, bound values."""
-    targets = ["submission_id", "source_row", "submitter", *(f.column for f in RETURN_FIELDS)]
-    values = [
-        ":submission_id",
-        "source_row",
-        ":submitter",
-        *(f.staged_value for f in RETURN_FIELDS),
-    ]
+    """Append a staged file's lines to the raw table of its kind (``raw.return_lines``
+    for a delivery return): named columns, bound values."""
+    fields = field_table.fields
+    targets = ["submission_id", "source_row", "submitter", *(f.column for f in fields)]
+    values = [":submission_id", "source_row", ":submitter", *(f.staged_value for f in fields)]
     connection.execute(
         sa.text(
-            f"insert into {RETURN_LINES_TABLE} ({', '.join(targets)}) "
+            f"insert into {field_table.raw_table} ({', '.join(targets)}) "
             f"select {', '.join(values)} from {staged_table} order by source_row"
         ),
         {"submission_id": submission_id, "submitter": submitter},

@@ -4,7 +4,7 @@ A submitted file arrives as an Arrow table of text (``ingest.readers``). It is t
 SQL, inside the warehouse, so that a million-line file stages in seconds and the quality
 gate (``expectations.gate``) can then check it where it lies.
 
-For each field of :data:`expectations.fields.RETURN_FIELDS` the staged table has the
+For each field of the return's field table (:mod:`expectations.fields`) the staged table has the
 text as sent and, for a typed field, ``<field>_value``: the value read by the rules of
 :mod:`expectations.vocabulary`, NULL when the text cannot be read. The gate reports
 those rows to the sender. The SQL is portable; the two spellings that differ between
@@ -16,7 +16,7 @@ from __future__ import annotations
 import pyarrow as pa
 import sqlalchemy as sa
 
-from expectations.fields import RETURN_FIELDS, Field, Typing
+from expectations.fields import DELIVERY, Field, FieldTable, Typing
 from expectations.vocabulary import (
     DATE_WITH_TIME_PATTERN,
     EXCEL_SERIAL_EPOCH,
@@ -126,26 +126,30 @@ def _typed_sql(warehouse: Warehouse, field: Field) -> str:
     raise ValueError(f"field {field.name} has no typed value")
 
 
-def _edition_field() -> Field:
-    return next(f for f in RETURN_FIELDS if f.typing is Typing.EDITION)
+def _edition_field(field_table: FieldTable) -> Field:
+    (edition,) = field_table.of_typing(Typing.EDITION)
+    return edition
 
 
-def _staging_select(warehouse: Warehouse, source: str, present: set[str]) -> str:
+def _staging_select(
+    warehouse: Warehouse, source: str, present: set[str], field_table: FieldTable
+) -> str:
+    fields = field_table.fields
     raw_columns = ", ".join(
         f"cast({f.name} as varchar) as {f.name}"
         if f.name in present
         else f"cast(null as varchar) as {f.name}"
-        for f in RETURN_FIELDS
+        for f in fields
     )
     typed = ",\n    ".join(
         [
             f"{_typed_sql(warehouse, f)} as {f.staged_value}"
-            for f in RETURN_FIELDS
+            for f in fields
             if f.typing is not Typing.TEXT
         ]
         + [
             f"{sql(f'line.{f.name}')} as {column}"
-            for f in RETURN_FIELDS
+            for f in fields
             if f.typing is Typing.DATE
             for sql, column in (
                 (_time_of_day_sql, f.staged_time),
@@ -153,7 +157,7 @@ def _staging_select(warehouse: Warehouse, source: str, present: set[str]) -> str
             )
         ]
     )
-    edition = _typed_sql(warehouse, _edition_field())
+    edition = _typed_sql(warehouse, _edition_field(field_table))
     # The catalogue is de-duplicated on the matching key so that a case-variant duplicate
     # in a seed can never multiply a sender's rows.
     return f"""
@@ -179,7 +183,7 @@ select
     {typed},
     catalogue.unit as catalogue_unit
 from line
-left join editions on editions.edition_key = lower(line.{_edition_field().name})
+left join editions on editions.edition_key = lower(line.{_edition_field(field_table).name})
 left join catalogue
     on catalogue.edition = {edition}
     and catalogue.code_key = lower(trim(line.measure_code))
@@ -218,11 +222,16 @@ def _check_reference(connection: sa.Connection, default_edition: str) -> None:
 
 
 def stage_lines(
-    warehouse: Warehouse, table_name: str, lines: pa.Table, default_edition: str
+    warehouse: Warehouse,
+    table_name: str,
+    lines: pa.Table,
+    default_edition: str,
+    field_table: FieldTable = DELIVERY,
 ) -> str:
     """Create (or replace) ``landing.<table_name>`` from one file's lines; return its name.
 
-    ``lines`` has ``source_row`` and one text column per field present in the file.
+    ``lines`` has ``source_row`` and one text column per field of ``field_table``
+    present in the file.
     """
     qualified = landing_table(table_name)
     if "source_row" not in lines.column_names:
@@ -232,10 +241,9 @@ def stage_lines(
         _check_reference(connection, default_edition)
         with warehouse.arrow_relation(connection, lines, f"incoming_{table_name}") as source:
             connection.execute(sa.text(f"drop table if exists {qualified}"))
+            select = _staging_select(warehouse, source, present, field_table)
             connection.execute(
-                sa.text(
-                    f"create table {qualified} as {_staging_select(warehouse, source, present)}"
-                ),
+                sa.text(f"create table {qualified} as {select}"),
                 {**_PATTERNS, "default_edition": default_edition},
             )
     return qualified

@@ -1,4 +1,5 @@
-"""Blank return templates (CSV and XLSX) that read back through ``read_return`` as is."""
+"""Blank return templates (CSV and XLSX), of either kind of return (delivery or
+commitments), that read back through ``read_return`` as is."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from configuration import MEASURE_CATALOGUE_SEED
-from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
+from expectations.fields import DELIVERY, Field, FieldTable, Typing
 from expectations.vocabulary import MEASURES_SHEET, RETURN_SHEET
 
 MEASURE_COLUMNS: tuple[str, ...] = (
@@ -40,18 +41,18 @@ _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = datetime.datetime(2026, 1, 1)
 
 
-def csv_template() -> bytes:
+def csv_template(field_table: FieldTable = DELIVERY) -> bytes:
     """The header row alone, canonical names in documented order, as Excel-friendly UTF-8."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(ALL_FIELDS)
+    csv.writer(buffer, lineterminator="\r\n").writerow(field_table.names)
     # The BOM makes Excel open the file as UTF-8, so a typed £ survives a save.
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_template() -> bytes:
+def xlsx_template(field_table: FieldTable = DELIVERY) -> bytes:
     """A workbook with an empty "Return" sheet and the measure list on "Measures"."""
     workbook = Workbook()
-    _fill_return_sheet(workbook.active)
+    _fill_return_sheet(workbook.active, field_table)
     _fill_measures_sheet(workbook.create_sheet(MEASURES_SHEET), MEASURE_CATALOGUE_SEED)
     return workbook_bytes(workbook)
 
@@ -79,10 +80,10 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return fixed.getvalue()
 
 
-def _fill_return_sheet(sheet: Worksheet) -> None:
+def _fill_return_sheet(sheet: Worksheet, field_table: FieldTable) -> None:
     sheet.title = RETURN_SHEET
-    sheet.append(list(ALL_FIELDS))
-    for position, field in enumerate(RETURN_FIELDS, start=1):
+    sheet.append(list(field_table.names))
+    for position, field in enumerate(field_table.fields, start=1):
         cell = sheet.cell(row=1, column=position)
         cell.font = Font(bold=field.required)
         cell.comment = Comment(_header_comment(field), "Social Value Warehouse")
@@ -93,7 +94,7 @@ def _fill_return_sheet(sheet: Worksheet) -> None:
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
 
-    sector_column = get_column_letter(ALL_FIELDS.index("sector") + 1)
+    sector_column = get_column_letter(field_table.names.index("sector") + 1)
     # A warning, not a stop: synonyms such as "VCSE" or "charity" are accepted too.
     sectors = DataValidation(
         type="list", formula1='"public,private,third"', allow_blank=True, errorStyle="warning"

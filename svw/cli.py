@@ -33,16 +33,26 @@ def run(settle_seconds: float | None) -> None:
     sys.exit(_run_and_summarise(_settings(), settle_seconds))
 
 
+_KIND = click.Choice(["delivery", "commitments"])
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@click.option(
+    "--kind",
+    type=_KIND,
+    default=None,
+    help="The kind of return (default: commitments for a file in a commitments folder, "
+    "else delivery).",
+)
+def validate(files: tuple[str, ...], kind: str | None) -> None:
     """Check return FILES offline, exactly as the pipeline would. Writes nothing."""
     from svw.offline import check_files  # heavy imports only for this command
 
     # Offline and side-effect free: no Dagster home, no data folders.
     settings = _settings()
     any_rejected = False
-    for path, checked in check_files([Path(f) for f in files], settings):
+    for path, checked in check_files([Path(f) for f in files], settings, kind):
         if checked.accepted:
             click.echo(f"OK       {path}: {checked.parsed.table.num_rows} lines would load")
         else:
@@ -125,13 +135,17 @@ def report(places: tuple[str, ...], output: str | None) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--kind", type=_KIND, default="delivery", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
-def template(fmt: str, output: str | None) -> None:
+def template(fmt: str, kind: str, output: str | None) -> None:
     """Write an empty return template (xlsx: with the measure list on a second sheet)."""
+    from expectations.fields import FIELD_TABLES
     from ingest.template import csv_template, xlsx_template
 
-    data = csv_template() if fmt == "csv" else xlsx_template()
-    target = Path(output or f"return-template.{fmt}")
+    fields = FIELD_TABLES[kind]
+    data = csv_template(fields) if fmt == "csv" else xlsx_template(fields)
+    name = "return-template" if kind == "delivery" else f"{kind}-template"
+    target = Path(output or f"{name}.{fmt}")
     target.write_bytes(data)
     click.echo(f"Wrote {target}")
 

@@ -6,6 +6,10 @@ company, charity and NHS trust; the few real public bodies (four councils and a
 university) appear only as the institutions that collect returns and report their own
 delivery. Identifiers follow the org-id convention so they look like real returns.
 
+Some contracts also have a commitment return (``incoming/<submitter>/commitments/``):
+what their supplier promised at tender over a two-year contract, some ahead of what
+the delivery returns show and some behind.
+
 The files are listed in upload order: a corrected resubmission comes after the file it
 corrects, and its path also sorts after it, so it is the later version however the
 bucket breaks ties between equal modification times.
@@ -27,7 +31,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 
 from configuration import DEFAULT_EDITION, MEASURE_CATALOGUE_SEED, PLACES_SEED
-from expectations.fields import ALL_FIELDS
+from expectations.fields import ALL_FIELDS, COMMITMENTS
 from ingest.template import workbook_bytes
 
 
@@ -43,6 +47,8 @@ LEEDS_UNIVERSITY = "university-of-leeds"
 VCSE_NETWORK = "vcse-network"
 UNITY_HOUSING = "unity-housing-group"
 
+# The contracts with commitments run two years from the first quarter of the returns.
+CONTRACT_PERIOD = (datetime.date(2025, 4, 1), datetime.date(2027, 3, 31))
 QUARTERS: tuple[tuple[datetime.date, datetime.date], ...] = (
     (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30)),
     (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
@@ -274,6 +280,41 @@ class _DemoWorld:
             for org in _ORGANISATIONS
         }
 
+    def commitments(self, submitter: str) -> list[dict[str, str]]:
+        """Commitment rows for two of every three of the submitter's contracts: up to
+        three measures of the supplier's portfolio, each promised over the contract's
+        two years at between half and one and a half times a typical delivery rate."""
+        contracted = [
+            org
+            for org in _ORGANISATIONS
+            if org.submitter == submitter and self.contracts[org.name] is not None
+        ]
+        rows = []
+        for position, org in enumerate(contracted):
+            if position % 3 == 2:
+                continue  # delivered without a commitment return
+            value = f"{self.rnd.randint(4, 120) * 25_000:.2f}"
+            for measure in self.portfolios[org.name][:3]:
+                quarterly = _draw_quantity(measure.unit, self.rnd)
+                promised = quarterly * len(QUARTERS) * 2 * self.rnd.choice((0.5, 1.0, 1.5))
+                rows.append(
+                    {
+                        "organisation_id": self.ids[org.name],
+                        "organisation_name": org.name,
+                        "sector": org.sector,
+                        "contract_ref": self.contracts[org.name] or "",
+                        "contract_title": f"{org.name} services",
+                        "contract_start": CONTRACT_PERIOD[0].isoformat(),
+                        "contract_end": CONTRACT_PERIOD[1].isoformat(),
+                        "contract_value_gbp": value,
+                        "measure_code": measure.code,
+                        "committed_quantity": f"{promised:.2f}",
+                        "place_code": org.place_code,
+                        "evidence": "Committed at tender",
+                    }
+                )
+        return rows
+
     def _portfolio(self, first_theme: str) -> list[_Measure]:
         """A few measures an organisation reports every quarter, one from ``first_theme``."""
         in_theme = [measure for measure in self.measures if measure.theme == first_theme]
@@ -408,7 +449,41 @@ def demo_files(seed: int = 2026) -> list[DemoFile]:
     add(
         None, _name(_MISPLACED_CSV), _csv(world.lines(UNITY_HOUSING, q1, ["Lagan IT Services Ltd"]))
     )
+
+    # Drawn last, so that the delivery files above are the same with or without them.
+    tender = "commitments/2025-tender-commitments.csv"
+    add(MANCHESTER, tender, _commitments_csv(world.commitments(MANCHESTER), _TENDER_HEADERS))
+    add(UNITY_HOUSING, tender, _commitments_csv(world.commitments(UNITY_HOUSING)))
     return files
+
+
+# A procurement team's own words for the commitment fields (accepted synonyms).
+_TENDER_HEADERS = {
+    "organisation_id": "Supplier ID",
+    "organisation_name": "Supplier name",
+    "sector": "Sector",
+    "contract_ref": "Contract reference",
+    "contract_title": "Contract title",
+    "contract_start": "Contract start date",
+    "contract_end": "Contract end date",
+    "contract_value_gbp": "Contract value",
+    "measure_code": "TOMs ref",
+    "committed_quantity": "Committed",
+    "place_code": "GSS code",
+    "evidence": "Notes",
+}
+
+
+def _commitments_csv(
+    rows: Iterable[dict[str, str]], headers: dict[str, str] | None = None
+) -> bytes:
+    headers = headers or {name: name for name in COMMITMENTS.names}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers.values())
+    for row in rows:
+        writer.writerow(row.get(field, "") for field in headers)
+    return buffer.getvalue().encode("utf-8")
 
 
 def _name(path: str) -> str:

@@ -7,16 +7,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from configuration import DuckDBFile, Settings
+from expectations.fields import COMMITMENTS, DELIVERY, FIELD_TABLES, FieldTable
 from ingest.pipeline import CheckedFile, check_return
 from ingest.raw_tables import ensure_raw_tables
 from orchestration.dbt import seed_reference_tables
 from warehouse import open_warehouse
 
 
-def check_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, CheckedFile]]:
+def field_table_of(path: Path, kind: str | None = None) -> FieldTable:
+    """The kind of return a local file is: ``kind`` when given, else a commitment return
+    when it is in a ``commitments`` folder, as in the bucket, else a delivery return."""
+    if kind is not None:
+        return FIELD_TABLES[kind]
+    return COMMITMENTS if COMMITMENTS.kind in path.absolute().parent.parts else DELIVERY
+
+
+def check_files(
+    paths: list[Path], settings: Settings, kind: str | None = None
+) -> Iterator[tuple[Path, CheckedFile]]:
     """Verdict on each file as the pipeline would give it; nothing outside a temp dir is written.
 
-    The measure catalogue and places come from the project's seeds, loaded by `dbt seed`
+    ``kind`` (delivery, commitments) overrides the kind each file's folder says. The
+    measure catalogue and places come from the project's seeds, loaded by `dbt seed`
     as in the pipeline.
     """
     with tempfile.TemporaryDirectory(prefix="svw-validate-") as scratch:
@@ -32,5 +44,6 @@ def check_files(paths: list[Path], settings: Settings) -> Iterator[tuple[Path, C
                     staging_name=f"file_{number}",
                     default_edition=settings.default_edition,
                     max_file_bytes=settings.max_file_bytes,
+                    field_table=field_table_of(path, kind),
                 )
                 yield path, checked

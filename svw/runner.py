@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Settings
 from ingest import ledger
 from ingest.ledger import FileKind, Status
+from serving.commitment_headline import CommitmentHeadline, commitment_headline
 from serving.need_headline import NeedHeadline, need_headlines
 from warehouse import open_warehouse
 
@@ -25,6 +26,7 @@ class RunOutcome:
     failure: str | None = None
     log_path: Path | None = None
     need: list[NeedHeadline] = field(default_factory=list)
+    commitments: CommitmentHeadline | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -61,6 +63,8 @@ class RunOutcome:
                 "invented proxies, not official TOMs values"
             )
         lines += [f"  need {headline}" for headline in self.need]
+        if self.commitments is not None:
+            lines.append(f"  commitments: {self.commitments}")
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
@@ -131,6 +135,7 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
     if result.success:
         with open_warehouse(settings.warehouse) as warehouse, warehouse.connect() as connection:
             outcome.need = need_headlines(connection)
+            outcome.commitments = commitment_headline(connection)
     return outcome
 
 

@@ -1,9 +1,10 @@
 """A dbt build of the project over hand-chosen raw rows, on DuckDB or PostgreSQL.
 
-The dbt test modules fill ``raw.submissions`` and ``raw.return_lines`` with rows
-they worked out by hand, run one ``dbt build`` (seeds, models, data and unit tests)
-per engine, and read the marts back. The raw tables are created by ingestion's own
-``RAW_DDL``, so dbt is tested against the schema ingestion writes.
+The dbt test modules fill ``raw.submissions``, ``raw.return_lines`` and
+``raw.commitment_lines`` with rows they worked out by hand, run one ``dbt build``
+(seeds, models, data and unit tests) per engine, and read the marts back. The raw
+tables are created by ingestion's own ``RAW_DDL``, so dbt is tested against the
+schema ingestion writes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import duckdb
 import psycopg2
 import pytest
 
+from configuration import DuckDBFile, PostgresDatabase
 from ingest.raw_tables import RAW_DDL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -39,12 +41,21 @@ RETURN_LINE_COLUMNS = (
     "contract_ref, evidence"
 )
 
+COMMITMENT_LINE_COLUMNS = (
+    "submission_id, source_row, submitter, organisation_id, organisation_name, sector, "
+    "contract_ref, contract_start, contract_end, measure_code, committed_quantity, "
+    "place_code, contract_title, contract_value_gbp, edition, commitment_start, "
+    "commitment_end, evidence"
+)
+
 
 class RawRows(NamedTuple):
-    """Rows for raw.submissions and raw.return_lines, in the column orders above."""
+    """Rows for raw.submissions, raw.return_lines and raw.commitment_lines, in the column
+    orders above."""
 
     submissions: Sequence[Sequence[Any]]
     return_lines: Sequence[Sequence[Any]]
+    commitment_lines: Sequence[Sequence[Any]] = ()
 
 
 class BuiltWarehouse(NamedTuple):
@@ -121,6 +132,11 @@ def _load_duckdb(path: Path, rows: RawRows) -> None:
         con.execute(RAW_DDL)
         con.executemany(_insert_sql("submissions", SUBMISSION_COLUMNS, "?"), rows.submissions)
         con.executemany(_insert_sql("return_lines", RETURN_LINE_COLUMNS, "?"), rows.return_lines)
+        if rows.commitment_lines:
+            con.executemany(
+                _insert_sql("commitment_lines", COMMITMENT_LINE_COLUMNS, "?"),
+                rows.commitment_lines,
+            )
     finally:
         con.close()
 
@@ -141,6 +157,10 @@ def _load_postgres(server: dict[str, Any], rows: RawRows) -> None:
             cur.executemany(
                 _insert_sql("return_lines", RETURN_LINE_COLUMNS, "%s"), rows.return_lines
             )
+            cur.executemany(
+                _insert_sql("commitment_lines", COMMITMENT_LINE_COLUMNS, "%s"),
+                rows.commitment_lines,
+            )
     finally:
         con.close()
 
@@ -160,11 +180,13 @@ def build(
     tmp_path_factory: pytest.TempPathFactory,
     rows: RawRows,
     database: str | None = None,
+    dbt_vars: str | None = None,
 ) -> BuiltWarehouse:
     """Loads the rows and runs ``dbt build`` on ``request.param`` (duckdb or postgres).
 
     On PostgreSQL, ``database`` names a fresh database on the session's server (the
-    server's own test database when None).
+    server's own test database when None). ``dbt_vars`` is passed as ``--vars`` (YAML,
+    e.g. ``"{as_of_date: 2025-03-31}"``).
     """
     target = request.param
     tmp = tmp_path_factory.mktemp(f"dbt-{target}")
@@ -214,6 +236,7 @@ def build(
             str(tmp / "target"),
             "--log-path",
             str(tmp / "logs"),
+            *(["--vars", dbt_vars] if dbt_vars else []),
         ],
         env=env,
         capture_output=True,
@@ -222,6 +245,18 @@ def build(
     )
     assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
     return built
+
+
+def location(warehouse: BuiltWarehouse) -> DuckDBFile | PostgresDatabase:
+    """The built warehouse as the pipeline's own code opens it (``open_warehouse``)."""
+    if warehouse.duckdb_path is not None:
+        return DuckDBFile(warehouse.duckdb_path)
+    return PostgresDatabase(
+        host=warehouse.postgres["host"],
+        port=warehouse.postgres["port"],
+        user=warehouse.postgres["user"],
+        database=warehouse.postgres["dbname"],
+    )
 
 
 def rows(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:

@@ -55,6 +55,33 @@ def test_validate_exits_zero_when_every_file_would_load(
     assert svw("validate", "good.csv", cwd=tmp_path).returncode == 0
 
 
+def test_validate_knows_a_commitment_file_by_its_folder_or_kind(
+    svw_settings: Settings, tmp_path: Path
+) -> None:
+    from tests.test_commitment_ingest import BAD, GOOD
+
+    (tmp_path / "commitments").mkdir()
+    (tmp_path / "commitments" / "nb-1.csv").write_bytes(GOOD)
+    (tmp_path / "bad.csv").write_bytes(BAD)
+    by_folder = svw("validate", "commitments/nb-1.csv", cwd=tmp_path)
+    assert by_folder.returncode == 0, by_folder.stdout
+    assert "OK       commitments/nb-1.csv: 3 lines would load" in by_folder.stdout
+    by_kind = svw("validate", "--kind", "commitments", "bad.csv", cwd=tmp_path)
+    assert by_kind.returncode == 1
+    assert "REJECTED bad.csv: 3 error(s)" in by_kind.stdout
+    assert "row 3, column contract_value_gbp, value '900000'" in by_kind.stdout
+    # Read as a delivery return, the same file lacks the period columns.
+    as_delivery = svw("validate", "--kind", "delivery", "commitments/nb-1.csv", cwd=tmp_path)
+    assert 'Required column "period_start" was not found' in as_delivery.stdout
+    assert svw("template", "--kind", "commitments", cwd=tmp_path).returncode == 0
+    header = (tmp_path / "commitments-template.csv").read_text(encoding="utf-8-sig")
+    assert header.splitlines()[0].split(",")[3:6] == [
+        "contract_ref",
+        "contract_start",
+        "contract_end",
+    ]
+
+
 def test_templates(svw_settings: Settings, tmp_path: Path) -> None:
     assert svw("template", "--format", "csv", "-o", "t.csv", cwd=tmp_path).returncode == 0
     header = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[0]

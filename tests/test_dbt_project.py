@@ -460,6 +460,34 @@ SUBMISSIONS_MART_COLUMNS = (
     "superseded_line_count"
 )
 MARTS = {
+    "commitment_totals": (
+        "BASE TABLE",
+        "place_code, place_name, region_code, region_name, financial_year, theme, sector, "
+        "committed_value_gbp, delivered_value_gbp, is_illustrative",
+    ),
+    "contract_progress": (
+        "BASE TABLE",
+        "submitter, organisation_id, organisation_name, contract_ref, measure_code, theme, "
+        "committed_quantity, committed_value_gbp, delivered_quantity, delivered_value_gbp, "
+        "delivered_pct, contract_value_gbp, is_committed, is_delivered, progress_status, "
+        "is_illustrative",
+    ),
+    "contract_summary": (
+        "BASE TABLE",
+        "submitter, organisation_id, organisation_name, sector, contract_ref, contract_title, "
+        "contract_start, contract_end, contract_value_gbp, committed_value_gbp, "
+        "delivered_value_gbp, committed_pct_of_contract_value, "
+        "delivered_pct_of_contract_value, months_elapsed, expected_value_to_date_gbp, "
+        "delivered_pct_of_expected, is_behind, is_committed, is_illustrative",
+    ),
+    "fct_commitments": (
+        "BASE TABLE",
+        "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
+        "organisation_name, sector, contract_ref, contract_title, contract_start, "
+        "contract_end, contract_value_gbp, commitment_start, commitment_end, measure_code, "
+        "edition, theme, outcome, committed_quantity, unit, proxy_value_gbp, "
+        "is_illustrative, committed_value_gbp, submitted_place_code, place_code, evidence",
+    ),
     "dim_measure": (
         "BASE TABLE",
         "edition, measure_code, theme, outcome, description, unit, proxy_value_gbp, "

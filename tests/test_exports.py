@@ -32,8 +32,12 @@ pytestmark = pytest.mark.slow
 
 EXPORTED = {
     "area_totals",
+    "commitment_totals",
+    "contract_progress",
+    "contract_summary",
     "dim_measure",
     "dim_place",
+    "fct_commitments",
     "fct_place_totals",
     "fct_social_value",
     "fct_submissions",
@@ -43,6 +47,7 @@ EXPORTED = {
 }
 PARTITIONED = {
     "area_totals",
+    "commitment_totals",
     "fct_place_totals",
     "mission_totals",
     "need_distribution",

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from expectations.errors import FileRejected
-from expectations.fields import RETURN_FIELDS
+from expectations.fields import COMMITMENTS, DELIVERY, FieldTable
 from ingest.headers import map_headers, normalise_header
 from ingest.readers import FORMATS, ParsedFile, read_return
 from tests.returns import XLSX_HEADER
@@ -623,9 +623,17 @@ def test_parquet_zero_rows_is_header_only() -> None:
 # --- the guide agrees with the code -------------------------------------------------
 
 
-def test_format_guide_lists_every_synonym() -> None:
-    guide = DOCS.read_text(encoding="utf-8").splitlines()
-    for field in RETURN_FIELDS:
+def _guide_part(kind: str) -> list[str]:
+    """The lines of the guide about one kind of return: delivery (format v1) first, then
+    "# Commitment returns"."""
+    delivery, commitments = DOCS.read_text(encoding="utf-8").split("\n# Commitment returns\n")
+    return (delivery if kind == DELIVERY.kind else commitments).splitlines()
+
+
+@pytest.mark.parametrize("fields", [DELIVERY, COMMITMENTS], ids=lambda fields: fields.kind)
+def test_format_guide_lists_every_synonym(fields: FieldTable) -> None:
+    guide = _guide_part(fields.kind)
+    for field in fields.fields:
         # The synonym table has two cells per row; the fields table has more.
         synonym_rows = [
             row for row in guide if re.fullmatch(rf"\| `{field.name}` \| [^|]+ \|", row)
@@ -635,15 +643,16 @@ def test_format_guide_lists_every_synonym() -> None:
         assert listed == list(field.synonyms), field.name
 
 
-def test_format_guide_lists_every_field_in_order_with_its_requirement() -> None:
-    guide = DOCS.read_text(encoding="utf-8").splitlines()
+@pytest.mark.parametrize("fields", [DELIVERY, COMMITMENTS], ids=lambda fields: fields.kind)
+def test_format_guide_lists_every_field_in_order_with_its_requirement(fields: FieldTable) -> None:
+    guide = _guide_part(fields.kind)
     # The fields table: | `name` | yes/no | meaning | accepted values | example |
     listed = [
         (cells[1].strip().strip("`"), cells[2].strip())
         for cells in (row.split("|") for row in guide)
         if len(cells) == 7 and cells[2].strip() in ("yes", "no")
     ]
-    assert listed == [(f.name, "yes" if f.required else "no") for f in RETURN_FIELDS]
+    assert listed == [(f.name, "yes" if f.required else "no") for f in fields.fields]
 
 
 def test_format_guide_examples_read() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from configuration import MEASURE_CATALOGUE_SEED, PLACES_SEED, DuckDBFile
 from expectations.errors import FileRejected
+from expectations.fields import COMMITMENTS, DELIVERY, FieldTable
 from ingest.pipeline import check_return
 from ingest.readers import ParsedFile, read_return
 from ingest.template import csv_template, xlsx_template
@@ -29,7 +30,7 @@ from svw.demo import (
 from warehouse import open_warehouse
 
 MB = 1024 * 1024
-SUBMITTER_FOLDER = re.compile(r"^incoming/[a-z0-9]+(?:-[a-z0-9]+)*/[^/]+$")
+SUBMITTER_FOLDER = re.compile(r"^incoming/[a-z0-9]+(?:-[a-z0-9]+)*/(?:commitments/)?[^/]+$")
 QUARTERS = {
     ("2025-04-01", "2025-06-30"),
     ("2025-07-01", "2025-09-30"),
@@ -50,6 +51,11 @@ CANONICAL_ORDER = [
     "framework",
     "evidence",
 ]
+
+
+def _fields_of(path: str) -> FieldTable:
+    """The kind of return a demo file is, as the pipeline tells it by its folder."""
+    return COMMITMENTS if "/commitments/" in path else DELIVERY
 
 
 def _seed_rows(path: Path) -> list[dict[str, str]]:
@@ -128,6 +134,40 @@ def test_xlsx_template_lists_the_catalogue_as_illustrative() -> None:
     assert first[6] == 21500 and first[7] is True
 
 
+def test_commitment_templates_read_back_as_header_only() -> None:
+    assert csv_template(COMMITMENTS).decode("utf-8-sig").split(",")[:4] == [
+        "organisation_id",
+        "organisation_name",
+        "sector",
+        "contract_ref",
+    ]
+    for name, data in (
+        ("t.csv", csv_template(COMMITMENTS)),
+        ("t.xlsx", xlsx_template(COMMITMENTS)),
+    ):
+        with pytest.raises(FileRejected) as caught:
+            read_return(name, data, MB, COMMITMENTS)
+        assert "no data rows" in caught.value.errors[0].message
+
+
+def test_demo_has_commitments_for_some_contracts(parsed_demo: dict[str, ParsedFile]) -> None:
+    commitments = [path for path in parsed_demo if _fields_of(path) is COMMITMENTS]
+    assert commitments == [
+        "incoming/manchester-city-council/commitments/2025-tender-commitments.csv",
+        "incoming/unity-housing-group/commitments/2025-tender-commitments.csv",
+    ]
+    contracts = {
+        line["contract_ref"] for path in commitments for line in parsed_demo[path].table.to_pylist()
+    }
+    delivered = {
+        line.get("contract_ref")
+        for path, parsed in parsed_demo.items()
+        if _fields_of(path) is DELIVERY
+        for line in parsed.table.to_pylist()
+    }
+    assert contracts < delivered  # some contracts only, each with delivery
+
+
 def test_xlsx_template_is_reproducible() -> None:
     assert xlsx_template() == xlsx_template()
 
@@ -143,7 +183,7 @@ def demo() -> list[DemoFile]:
 @pytest.fixture(scope="module")
 def parsed_demo(demo: list[DemoFile]) -> dict[str, ParsedFile]:
     return {
-        f.path: read_return(f.path, f.data, 200 * MB)
+        f.path: read_return(f.path, f.data, 200 * MB, _fields_of(f.path))
         for f in demo
         if f.path not in DEMO_UNREADABLE_FILES
     }
@@ -154,7 +194,7 @@ def good_lines(parsed_demo: dict[str, ParsedFile]) -> list[dict[str, str | None]
     return [
         line
         for path, parsed in parsed_demo.items()
-        if path not in DEMO_BAD_FILES
+        if path not in DEMO_BAD_FILES and _fields_of(path) is DELIVERY
         for line in parsed.table.to_pylist()
     ]
 
@@ -193,11 +233,12 @@ def test_demo_files_read_except_the_broken_ones(demo: list[DemoFile]) -> None:
     for demo_file in demo:
         if demo_file.path in DEMO_UNREADABLE_FILES:
             with pytest.raises(FileRejected) as caught:
-                read_return(demo_file.path, demo_file.data, 200 * MB)
+                read_return(demo_file.path, demo_file.data, 200 * MB, _fields_of(demo_file.path))
             located = {(e.row, e.column) for e in caught.value.errors}
             assert located == set(DEMO_EXPECTED_ERRORS[demo_file.path])
         else:
-            assert read_return(demo_file.path, demo_file.data, 200 * MB).table.num_rows > 0
+            fields = _fields_of(demo_file.path)
+            assert read_return(demo_file.path, demo_file.data, 200 * MB, fields).table.num_rows > 0
 
 
 def test_demo_windows_1252_semicolon_file(demo: list[DemoFile]) -> None:
@@ -295,6 +336,7 @@ def test_the_gate_finds_the_planted_errors_and_nothing_else(
                 staging_name=f"file_{number}",
                 default_edition="svw-illustrative-2026",
                 max_file_bytes=200 * MB,
+                field_table=_fields_of(demo_file.path),
             )
             verdicts[demo_file.path] = {(e.row, e.column) for e in checked.errors}
     expected = {path: set(DEMO_EXPECTED_ERRORS.get(path, ())) for path in verdicts}

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+from expectations.fields import DELIVERY, FieldTable
 from ingest.readers import delimited, json_records, parquet, xlsx
 from ingest.readers._table import EMPTY_FILE, FileFormat, ParsedFile, rejected
 
@@ -59,8 +60,11 @@ FILE_FORMAT_BY_EXTENSION: dict[str, str] = {
 }
 
 
-def read_return(name: str, data: bytes, max_bytes: int) -> ParsedFile:
-    """Read one submitted file, or raise FileRejected saying why it cannot be read.
+def read_return(
+    name: str, data: bytes, max_bytes: int, field_table: FieldTable = DELIVERY
+) -> ParsedFile:
+    """Read one submitted file as a return of ``field_table``'s kind, or raise
+    FileRejected saying why it cannot be read.
 
     ``name`` is only used for its extension, which decides the format.
     """
@@ -68,7 +72,7 @@ def read_return(name: str, data: bytes, max_bytes: int) -> ParsedFile:
     check_size(len(data), max_bytes)
     if not data or data.isspace():
         raise rejected(EMPTY_FILE)
-    return file_format.read(data)
+    return file_format.read(data, field_table)
 
 
 def check_size(size: int, max_bytes: int) -> None:

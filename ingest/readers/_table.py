@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
 from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
+from expectations.fields import FieldTable
 from ingest.headers import HeaderMapping
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected workbooks
@@ -40,11 +41,12 @@ class ParsedFile:
 @dataclass(frozen=True)
 class FileFormat:
     """One readable format: the name it gives ParsedFile.file_format, the file name
-    endings it claims (lower case, with the dot) and the function reading its bytes."""
+    endings it claims (lower case, with the dot) and the function reading its bytes
+    as a return of the kind its field table describes."""
 
     name: str
     extensions: tuple[str, ...]
-    read: Callable[[bytes], ParsedFile]
+    read: Callable[[bytes, FieldTable], ParsedFile]
 
 
 def rejected(

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
+from expectations.fields import DELIVERY, FieldTable
 from ingest.headers import HEADER_SEARCH_ROWS, best_header_row, map_headers, no_header_found
 from ingest.readers._table import (
     EMPTY_FILE,
@@ -40,11 +41,11 @@ _UTF16_ZERO_SHARE = 0.3
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def read(data: bytes) -> ParsedFile:
+def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read delimited text whose header is the record, among the first ones, naming the
     most fields (title lines and blank lines above it are skipped)."""
     utf8 = _as_utf8(data)
-    header_line, delimiter = _find_header(utf8)
+    header_line, delimiter = _find_header(utf8, field_table)
     text = _from_line(utf8, header_line)
     first_record = _first_record(text)
     # An upper bound (delimiters inside quotes count too): surplus column types are unused.
@@ -56,7 +57,7 @@ def read(data: bytes) -> ParsedFile:
     # Columns beyond the guessed width (odd quoting in the header) may have been inferred.
     columns = [column.cast(pa.string()) for column in table.columns]
     header = [value or "" for value in (column[0].as_py() for column in columns)]
-    mapping = map_headers(header, header_row=header_line)
+    mapping = map_headers(header, header_row=header_line, fields=field_table)
     body = [column.slice(1) for column in columns]
     source_rows = _source_rows(table.num_rows - 1, irregular.blank_records, header_line)
     text_columns = {field: body[position] for field, position in mapping.positions.items()}
@@ -180,20 +181,20 @@ def _detect_delimiter(header_record: str) -> str:
     return max(DELIMITERS, key=lambda delimiter: counts[delimiter])  # first wins a tie
 
 
-def _find_header(text: pa.Buffer) -> tuple[int, str]:
+def _find_header(text: pa.Buffer, field_table: FieldTable) -> tuple[int, str]:
     """The header's line number and delimiter: of the first records, the one naming the
     most fields under some delimiter (the earlier record, then the preferred delimiter,
     on a tie). Rejects the file, quoting its first rows, when no record names any."""
     prefix = bytes(memoryview(text)[:1_048_576]).decode("utf-8", errors="ignore")
     best: tuple[int, int, int] | None = None  # (fields named, -line, -preference)
     for preference, delimiter in enumerate(DELIMITERS):
-        found = best_header_row(_first_records(prefix, delimiter))
+        found = best_header_row(_first_records(prefix, delimiter), field_table)
         if found is not None:
             line, named = found
             candidate = (named, -line, -preference)
             best = candidate if best is None else max(best, candidate)
     if best is None:
-        raise _no_header(prefix)
+        raise _no_header(prefix, field_table)
     return -best[1], DELIMITERS[-best[2]]
 
 
@@ -213,12 +214,12 @@ def _first_records(prefix: str, delimiter: str) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _no_header(prefix: str) -> FileRejected:
+def _no_header(prefix: str, field_table: FieldTable) -> FileRejected:
     """Nothing names a field: quote the first rows; rows that are all one column hint at
     a delimiter we do not read."""
     delimiter = _detect_delimiter(_first_record_text(prefix))
     records = _first_records(prefix, delimiter)
-    errors = [ReturnError(None, None, None, no_header_found("the file", records))]
+    errors = [ReturnError(None, None, None, no_header_found("the file", records, field_table))]
     with_text = [(line, fields) for line, fields in records if "".join(fields).strip()]
     if with_text and all(len(fields) == 1 for _, fields in with_text):
         errors.insert(0, _one_column_hint(*with_text[0]))

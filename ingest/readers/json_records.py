@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from expectations.errors import ReturnError
+from expectations.fields import DELIVERY, FieldTable
 from ingest.headers import map_headers
 from ingest.readers._table import (
     FileFormat,
@@ -32,12 +33,12 @@ class _JsonNumber(str):
     __slots__ = ()
 
 
-def read(data: bytes) -> ParsedFile:
+def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read an array of objects; the keys, in order of first appearance, are the headers."""
     reject_workbook_in_disguise(data)
     records = _records(_parse(_decode(data)))
     keys = list(dict.fromkeys(key for record in records for key in record))
-    mapping = map_headers(keys, header_row=None)
+    mapping = map_headers(keys, header_row=None, fields=field_table)
     text_columns = {
         field: pa.array(
             [_json_value_text(record.get(keys[position])) for record in records], pa.string()

@@ -15,13 +15,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from expectations.fields import DELIVERY, FieldTable
 from ingest.headers import map_headers
 from ingest.readers._table import FileFormat, ParsedFile, assemble, rejected
 
 NAME = "parquet"
 
 
-def read(data: bytes) -> ParsedFile:
+def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read every row; rows are numbered from 1 in file order."""
     try:
         table = pq.read_table(pa.BufferReader(data))
@@ -30,7 +31,7 @@ def read(data: bytes) -> ParsedFile:
             "The file could not be read as Parquet; it may be damaged or not Parquet at all. "
             "Export it again and resend."
         ) from problem
-    mapping = map_headers(table.column_names, header_row=None)
+    mapping = map_headers(table.column_names, header_row=None, fields=field_table)
     text_columns = {
         field: _arrow_as_text(table.column(position))
         for field, position in mapping.positions.items()

@@ -26,7 +26,7 @@ from openpyxl.styles.numbers import is_datetime
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 
 from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
-from expectations.fields import REQUIRED_FIELDS
+from expectations.fields import DELIVERY, FieldTable
 from expectations.vocabulary import RETURN_SHEET
 from ingest.headers import (
     HEADER_SEARCH_ROWS,
@@ -51,10 +51,15 @@ if TYPE_CHECKING:  # only for annotations: the read-only sheet class is openpyxl
 
 NAME = "xlsx"
 
+
 # Without a sheet named like the template's, the first visible sheet whose header names
 # at least this many fields holds the return: half the required ones. The template's
 # Measures sheet names three ("edition", "measure_code", "unit") and must not win.
-HEADER_QUORUM = len(REQUIRED_FIELDS) // 2
+def _header_quorum(field_table: FieldTable) -> int:
+    return len(field_table.required) // 2
+
+
+HEADER_QUORUM = _header_quorum(DELIVERY)  # four of a delivery return's eight
 
 # A formula element and a merged range in the sheet XML, with or without a namespace
 # prefix.
@@ -65,7 +70,7 @@ _MERGED_RANGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z
 SheetRows = Iterator[tuple[int, list[str | None]]]
 
 
-def read(data: bytes) -> ParsedFile:
+def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read the return's sheet; its header is the row naming the most fields."""
     if data.startswith(OLE2_MAGIC):
         raise rejected(
@@ -74,8 +79,8 @@ def read(data: bytes) -> ParsedFile:
         )
     workbook = _open(data)
     try:
-        sheet, header_row = _data_sheet(workbook)
-        return _sheet_table(workbook, sheet, header_row)
+        sheet, header_row = _data_sheet(workbook, field_table)
+        return _sheet_table(workbook, sheet, header_row, field_table)
     finally:
         workbook.close()
 
@@ -93,7 +98,7 @@ def _open(data: bytes) -> Workbook:
         ) from problem
 
 
-def _data_sheet(workbook: Workbook) -> tuple[ReadOnlyWorksheet, int]:
+def _data_sheet(workbook: Workbook, field_table: FieldTable) -> tuple[ReadOnlyWorksheet, int]:
     """The sheet holding the return and its header row, or a rejection saying what the
     first rows of the sheets looked at hold."""
     if not workbook.worksheets:
@@ -103,11 +108,12 @@ def _data_sheet(workbook: Workbook) -> tuple[ReadOnlyWorksheet, int]:
         sheet.reset_dimensions()
     named = [s for s in workbook.worksheets if _is_named_like_the_template(s.title)]
     if named:
-        return named[0], _header_row_or_reject(named[0])
+        return named[0], _header_row_or_reject(named[0], field_table)
     visible = [s for s in workbook.worksheets if s.sheet_state == "visible"]
-    found = [(sheet, best_header_row(_first_rows(sheet))) for sheet in visible]
+    found = [(sheet, best_header_row(_first_rows(sheet), field_table)) for sheet in visible]
     with_header = [(sheet, best) for sheet, best in found if best is not None]
-    quorum = [(sheet, best) for sheet, best in with_header if best[1] >= HEADER_QUORUM]
+    quorum_size = _header_quorum(field_table)
+    quorum = [(sheet, best) for sheet, best in with_header if best[1] >= quorum_size]
     if quorum:
         sheet, (header_row, _) = quorum[0]
         return sheet, header_row
@@ -117,7 +123,8 @@ def _data_sheet(workbook: Workbook) -> tuple[ReadOnlyWorksheet, int]:
     looked_at = ", ".join(f'"{sheet.title}"' for sheet in visible)
     first = visible[0] if visible else workbook.worksheets[0]
     place = f'sheet "{first.title}"' if len(visible) <= 1 else f"any sheet ({looked_at})"
-    raise rejected(no_header_found(place, _first_rows(first)), where=WhereRead(first.title))
+    first_rows = _first_rows(first)
+    raise rejected(no_header_found(place, first_rows, field_table), where=WhereRead(first.title))
 
 
 def _is_named_like_the_template(title: str) -> bool:
@@ -125,12 +132,14 @@ def _is_named_like_the_template(title: str) -> bool:
     return normalise_header(title).removesuffix("s") == normalise_header(RETURN_SHEET)
 
 
-def _header_row_or_reject(sheet: ReadOnlyWorksheet) -> int:
+def _header_row_or_reject(sheet: ReadOnlyWorksheet, field_table: FieldTable) -> int:
     first_rows = _first_rows(sheet)
-    best = best_header_row(first_rows)
+    best = best_header_row(first_rows, field_table)
     if best is None:
         place = f'sheet "{sheet.title}"'
-        raise rejected(no_header_found(place, first_rows), where=WhereRead(sheet.title))
+        raise rejected(
+            no_header_found(place, first_rows, field_table), where=WhereRead(sheet.title)
+        )
     return best[0]
 
 
@@ -272,12 +281,14 @@ def _uncalculated_error(row: int, column: int, field: str) -> ReturnError:
 # --- the sheet ----------------------------------------------------------------------
 
 
-def _sheet_table(workbook: Workbook, sheet: ReadOnlyWorksheet, header_row: int) -> ParsedFile:
+def _sheet_table(
+    workbook: Workbook, sheet: ReadOnlyWorksheet, header_row: int, field_table: FieldTable
+) -> ParsedFile:
     """The header at ``header_row``, then the rows below it (the same iterator)."""
     rows = _sheet_rows(sheet)
     header = _header(rows, header_row)
     cells = [cell or "" for cell in header]
-    mapping = map_headers(cells, header_row=header_row, sheet=sheet.title)
+    mapping = map_headers(cells, header_row=header_row, sheet=sheet.title, fields=field_table)
     where = WhereRead(sheet.title, header_row, mapping.column_letters())
     _refuse_cells_without_values(workbook, sheet, mapping, where)
     source_rows, text_columns, stray_positions = _body(rows, header, mapping)

@@ -1,0 +1,27 @@
+{#
+    Current commitment lines valued with the catalogue by the same rule as delivered
+    lines (the value_lines macro): the committed quantity is the quantity valued, so
+    social_value_gbp here is the committed value.
+#}
+
+-- depends_on: {{ ref('measure_catalogue') }}
+
+with
+
+current_lines as (
+
+    select
+        *,
+        committed_quantity as quantity
+
+    from {{ ref('int_commitment_lines_current') }}
+
+),
+
+valued as (
+
+    {{ value_lines('current_lines') }}
+
+)
+
+select * from valued
