@@ -455,7 +455,7 @@ PLACE_TOTALS_COLUMNS = (
 )
 SUBMISSIONS_MART_COLUMNS = (
     "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
-    "received_at, processed_at, status, line_count, error_count, final_location, "
+    "received_at, processed_at, status, file_kind, line_count, error_count, final_location, "
     "report_location, duplicate_of, run_id, warnings, current_line_count, "
     "superseded_line_count"
 )
