@@ -213,3 +213,22 @@ def test_the_run_summary_headline(warehouse: BuiltWarehouse) -> None:
         "2 contract(s) with commitments: £106,700.00 committed, £111,130.00 delivered "
         "against them; 1 more than 25% behind a straight-line expectation"
     )
+
+
+def test_the_place_report_sets_committed_against_delivered(warehouse: BuiltWarehouse) -> None:
+    from serving.report.charts import committed_against_delivered
+    from serving.report.data import progress_by_theme
+
+    with open_warehouse(location(warehouse)) as opened, opened.connect() as connection:
+        progress = progress_by_theme(connection, MANCHESTER)
+    # Manchester over both years (see the totals above): Jobs 43,000 x 2 committed,
+    # 107,500 delivered; Social 5,400 x 2 committed, 1,980 + 1,650 delivered
+    assert [(p.theme, p.committed_gbp, p.delivered_gbp) for p in progress] == [
+        ("Jobs", 86_000, 107_500),
+        ("Social", 10_800, 3_630),
+    ]
+    figure = committed_against_delivered(progress)
+    assert "Jobs: £86,000 committed, £107,500 delivered; Social: £10,800 committed" in (
+        figure.alt_text
+    )
+    assert figure.svg.count('aria-roledescription="bar"') == 4  # two bars a theme

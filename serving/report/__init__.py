@@ -36,8 +36,8 @@ def place_page(place_code: str) -> str:
 
 
 # The charts of a place page, in order; each returns None when it has nothing to show.
-# A new view of a place (committed against delivered by theme, when the commitments
-# marts land) is one more function here and nothing else: the template shows them all.
+# A new view of a place is one more function here and nothing else: the template shows
+# them all.
 PlaceChart = Callable[[ReportData, PlaceReport], Figure | None]
 PLACE_CHARTS: tuple[PlaceChart, ...] = (
     lambda data, page: charts.by_year(page.figures.by_year) if page.figures.by_year else None,
@@ -51,6 +51,9 @@ PLACE_CHARTS: tuple[PlaceChart, ...] = (
     ),
     lambda data, page: (
         charts.top_organisations(page.figures.organisations) if page.figures.organisations else None
+    ),
+    lambda data, page: (
+        charts.committed_against_delivered(page.figures.progress) if page.figures.progress else None
     ),
 )
 
@@ -92,6 +95,9 @@ def _overview_charts(data: ReportData) -> list[Figure]:
         else None,
         charts.top_organisations(data.figures.organisations)
         if data.figures.organisations
+        else None,
+        charts.committed_against_delivered(data.figures.progress)
+        if data.figures.progress
         else None,
     ]
     return [figure for figure in found if figure is not None]

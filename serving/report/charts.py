@@ -18,7 +18,7 @@ import altair as alt
 import vl_convert
 from markupsafe import Markup, escape
 
-from serving.report.data import Amount, DecileShare, PlaceYear
+from serving.report.data import Amount, DecileShare, PlaceYear, ThemeProgress
 from serving.report.formatting import gbp, percent
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -306,4 +306,40 @@ def top_organisations(amounts: Sequence[Amount]) -> Figure:
         "Top contributing organisations",
         f"Bar chart of the organisations that delivered most social value: {_listing(amounts)}.",
         any(a.is_illustrative for a in amounts),
+    )
+
+
+def committed_against_delivered(progress: Sequence[ThemeProgress]) -> Figure:
+    """What suppliers committed at tender against what they delivered, by theme."""
+    records = [
+        {"theme": p.theme, "measure": measure, "value": value}
+        for p in progress
+        for measure, value in (("Committed", p.committed_gbp), ("Delivered", p.delivered_gbp))
+    ]
+    chart = (
+        alt.Chart(alt.Data(values=records), width=WIDTH - 60)
+        .mark_bar()
+        .encode(
+            y=alt.Y("theme:N", title="Theme"),
+            yOffset="measure:N",
+            x=alt.X("value:Q", axis=_money_axis()),
+            color=alt.Color(
+                "measure:N",
+                title=None,
+                scale=alt.Scale(domain=["Committed", "Delivered"], range=[GREY, BLUE]),
+                legend=alt.Legend(orient="bottom"),
+            ),
+        )
+    )
+    listing = "; ".join(
+        f"{p.theme}: {gbp(p.committed_gbp)} committed, {gbp(p.delivered_gbp)} delivered"
+        for p in progress
+    )
+    return render(
+        chart,
+        "committed-delivered",
+        "Committed against delivered, by theme",
+        f"Grouped bar chart of value committed at tender against value delivered on the "
+        f"same contracts: {listing}.",
+        any(p.is_illustrative for p in progress),
     )

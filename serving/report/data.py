@@ -4,7 +4,7 @@ Every figure comes from the marts as BI tools see them (``marts.*`` on either en
 totals by year, theme and sector from ``fct_place_totals``; population, value per head
 and deprivation from ``place_need``; value share against population share from
 ``need_distribution``; organisations and evidence from ``fct_social_value``; area
-totals from ``area_totals``. The SQL is portable (DuckDB and PostgreSQL) and does
+totals from ``area_totals``; committed against delivered from ``commitment_totals``. The SQL is portable (DuckDB and PostgreSQL) and does
 the grouping; this module only shapes rows for the pages. A :class:`Scope` is the
 whole warehouse (the overview) or one place.
 """
@@ -83,6 +83,16 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ThemeProgress:
+    """Committed against delivered pounds in one theme (from ``commitment_totals``)."""
+
+    theme: str
+    committed_gbp: float
+    delivered_gbp: float
+    is_illustrative: bool
+
+
+@dataclass(frozen=True)
 class Figures:
     """The totals of a scope: everything, or one place (all financial years)."""
 
@@ -92,6 +102,8 @@ class Figures:
     by_theme: list[Amount]
     by_sector: list[Amount]
     organisations: list[Amount]  # the top contributors, largest first
+    # committed against delivered by theme, on contracts with commitments (empty if none)
+    progress: list[ThemeProgress] = field(default_factory=list)
 
     @property
     def years(self) -> list[str]:
@@ -165,7 +177,23 @@ def figures(connection: sa.Connection, place_code: str | None = None) -> Figures
         by_theme=grouped("theme"),
         by_sector=grouped("sector"),
         organisations=organisations(connection, place_code),
+        progress=progress_by_theme(connection, place_code),
     )
+
+
+def progress_by_theme(connection: sa.Connection, place_code: str | None) -> list[ThemeProgress]:
+    """Committed against delivered by theme, over every year (``commitment_totals``)."""
+    rows = _rows(
+        connection,
+        f"""
+        select theme, sum(committed_value_gbp), sum(delivered_value_gbp),
+               max(case when is_illustrative then 1 else 0 end)
+        from marts.commitment_totals {_where(place_code)}
+        group by theme order by theme
+        """,
+        place=place_code,
+    )
+    return [ThemeProgress(r[0], float(r[1] or 0), float(r[2] or 0), bool(r[3])) for r in rows]
 
 
 def organisations(connection: sa.Connection, place_code: str | None) -> list[Amount]:
