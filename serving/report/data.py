@@ -4,9 +4,10 @@ Every figure comes from the marts as BI tools see them (``marts.*`` on either en
 totals by year, theme and sector from ``fct_place_totals``; population, value per head
 and deprivation from ``place_need``; value share against population share from
 ``need_distribution``; organisations and evidence from ``fct_social_value``; area
-totals from ``area_totals``; committed against delivered from ``commitment_totals``. The SQL is portable (DuckDB and PostgreSQL) and does
-the grouping; this module only shapes rows for the pages. A :class:`Scope` is the
-whole warehouse (the overview) or one place.
+totals from ``area_totals``; committed against delivered from ``commitment_totals``.
+The SQL is portable (DuckDB and PostgreSQL) and does the grouping; this module only
+shapes rows for the pages. A :class:`Scope` is the whole warehouse (the overview) or
+one place.
 """
 
 from __future__ import annotations
