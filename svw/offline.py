@@ -9,7 +9,7 @@ from pathlib import Path
 from configuration import DuckDBFile, Settings
 from ingest.pipeline import CheckedFile, check_return
 from ingest.raw_tables import ensure_raw_tables
-from orchestration.dbt import seed_reference_tables
+from orchestration.dbt_cli import seed_reference_tables
 from warehouse import open_warehouse
 
 
