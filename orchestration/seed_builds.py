@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -27,16 +28,16 @@ _INPUTS = ("dbt_project.yml", "seeds", "macros", "tests")
 _DBT_PACKAGES = ("dbt-core", "dbt-duckdb", "dbt-postgres")
 
 
-def seed_fingerprint() -> str:
+def seed_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """SHA-256 over the seed build's input files (names and bytes) and dbt's versions."""
     digest = hashlib.sha256()
     for package in _DBT_PACKAGES:
         digest.update(f"{package}=={_version(package)}\n".encode())
     for name in _INPUTS:
-        top = DBT_PROJECT_DIR / name
+        top = project_dir / name
         files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top]
         for path in files:
-            digest.update(f"{path.relative_to(DBT_PROJECT_DIR).as_posix()}\n".encode())
+            digest.update(f"{path.relative_to(project_dir).as_posix()}\n".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
