@@ -10,6 +10,8 @@ STEP_LABELS = {
     "bucket_files": "ingestion",
     "warehouse_models": "models",
     "serving__bi_snapshot": "publish",
+    "serving__place_report": "report",
+    "serving__exports": "exports",
 }
 
 social_value_pipeline = dg.define_asset_job(

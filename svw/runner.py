@@ -26,7 +26,7 @@ class RunOutcome:
     failure: str | None = None
     log_path: Path | None = None
     need: list[NeedHeadline] = field(default_factory=list)
-    # Seconds per step, in the order they ran ("seeds", "ingestion", "models", "publish").
+    # Seconds per step, in the order they ended ("seeds", "ingestion", "models", "publish"...).
     step_seconds: dict[str, float] = field(default_factory=dict)
     seeds_rebuilt: bool = True
     total_seconds: float | None = None

@@ -86,7 +86,7 @@ def test_runs_rebuild_seeds_only_when_changed_and_write_nothing_under_dbt_projec
     first = run_pipeline(engine_settings)  # a brand-new warehouse: the seeds are built
     assert first.success, first.failure
     assert first.seeds_rebuilt
-    assert list(first.step_seconds) == ["seeds", "ingestion", "models", "publish"]
+    assert {"seeds", "ingestion", "models", "publish"} <= set(first.step_seconds)
 
     second = run_pipeline(engine_settings)  # nothing changed: dbt is not run for them
     assert second.success, second.failure
