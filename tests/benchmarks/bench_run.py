@@ -65,6 +65,19 @@ def write_return(path: Path, lines: int, seed: int = 1) -> None:
             )
 
 
+def isolated_environment(root: Path) -> dict[str, str]:
+    """The environment of a run whose bucket, warehouse and Dagster home are under ``root``."""
+    (root / "dagster").mkdir()
+    shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
+    return {
+        **os.environ,
+        "SVW_BUCKET": str(root / "bucket"),
+        "SVW_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "SVW_SERVING": str(root / "serving.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster"),
+    }
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="svw-bench-") as scratch:
         root = Path(scratch)
@@ -80,15 +93,7 @@ def main() -> None:
         connection.close()
         bare = time.perf_counter() - started
 
-        env = {
-            **os.environ,
-            "SVW_BUCKET": str(root / "bucket"),
-            "SVW_WAREHOUSE": str(root / "warehouse.duckdb"),
-            "SVW_SERVING": str(root / "serving.duckdb"),
-            "DAGSTER_HOME": str(root / "dagster"),
-        }
-        (root / "dagster").mkdir()
-        shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
+        env = isolated_environment(root)
         target = root / "bucket" / "incoming" / "bench-submitter" / "bench.csv"
         target.parent.mkdir(parents=True)
         source.rename(target)
@@ -130,16 +135,7 @@ def fixed_cost_once(tree: Path) -> dict[str, tuple[float, float]]:
     svw = str(Path(sys.executable).parent / "svw")
     with tempfile.TemporaryDirectory(prefix="svw-bench-fixed-") as scratch:
         root = Path(scratch)
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(tree),
-            "SVW_BUCKET": str(root / "bucket"),
-            "SVW_WAREHOUSE": str(root / "warehouse.duckdb"),
-            "SVW_SERVING": str(root / "serving.duckdb"),
-            "DAGSTER_HOME": str(root / "dagster"),
-        }
-        (root / "dagster").mkdir()
-        shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
+        env = {**isolated_environment(root), "PYTHONPATH": str(tree)}
         figures = {"help": _timed([svw, "--help"], env)}
         for number, run in enumerate(("first", "second"), start=1):
             target = root / "bucket" / "incoming" / "bench-submitter" / f"file{number}.csv"
