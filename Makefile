@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench clean report-screenshot
+.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench bench-fixed clean report-screenshot
 
 install: $(INSTALLED)
 
@@ -102,6 +102,10 @@ report-screenshot: demo chromium
 
 bench: manifest
 	$(BIN)/python -m tests.benchmarks.bench_run
+
+# The fixed cost of a run; BEFORE=/path/to/another/checkout compares it in the same sitting.
+bench-fixed: manifest
+	$(BIN)/python -m tests.benchmarks.bench_run --fixed-cost $(if $(BEFORE),--before $(BEFORE))
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -8,7 +8,9 @@ the resulting :class:`Settings` (or the plain values in it). The README's
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +94,21 @@ class DuckDBFile:
 WarehouseLocation = DuckDBFile | PostgresDatabase
 
 
+def warehouse_key(location: WarehouseLocation) -> str:
+    """A short folder name that tells warehouses apart: ``duckdb-warehouse-1a2b3c4d5e``.
+
+    Readable for a person listing the folder; the digest keeps two warehouses of the
+    same name (or two servers with the same database name) apart.
+    """
+    if isinstance(location, DuckDBFile):
+        engine, name, identity = "duckdb", location.path.stem, str(location.path)
+    else:
+        engine, name = "postgres", location.database
+        identity = f"{location.user}@{location.host}:{location.port}/{location.database}"
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")[:40] or engine
+    return f"{engine}-{slug}-{hashlib.sha256(identity.encode()).hexdigest()[:10]}"
+
+
 def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
     value = env.get("SVW_WAREHOUSE", "")
     if value.split("://", 1)[0] in POSTGRES_SCHEMES:
@@ -167,6 +184,15 @@ class Settings:
             export_url=output_location(env.get("SVW_EXPORT", "")) or None,
             report_dir=output_location(env.get("SVW_REPORT_DIR", "./data/report")),
         )
+
+    @property
+    def dbt_artefacts_dir(self) -> Path:
+        """Where dbt writes its artefacts and logs for this warehouse (never dbt_project/).
+
+        One folder per warehouse, since dbt's partial parsing is valid only for the
+        profile (the warehouse) it was made with.
+        """
+        return self.dagster_home / "dbt" / warehouse_key(self.warehouse)
 
     @property
     def docs_path(self) -> Path:

@@ -2,18 +2,23 @@
 
 Seeds and models are two asset sets because ingestion sits between them: files are
 validated against the seeded measure catalogue before the staging models read them.
-The manifest is parsed by `make` (and again on each reload under `dagster dev`).
+The seeds are rebuilt only when they changed since their last build into the warehouse
+(``orchestration.seed_builds``). The manifest is parsed by `make` (and again on each
+reload under `dagster dev`); at run time dbt writes only under the Dagster home
+(``orchestration.dbt_cli``).
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from configuration import DBT_PROJECT_DIR, DuckDBFile, WarehouseLocation
-from orchestration.resources import WarehouseResource, dbt_executable, environment_for_dbt
+from configuration import DBT_PROJECT_DIR, Settings
+from orchestration.dbt_cli import dbt_executable, dbt_target, environment_for_dbt, invocation_folder
+from orchestration.resources import WarehouseResource
+from orchestration.seed_builds import current_seed_build, record_seed_build, seed_fingerprint
 
 svw_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 svw_dbt_project.prepare_if_dev()
@@ -44,22 +49,46 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
 translator = SvwDbtTranslator()
 
 
-def dbt_resource(location: WarehouseLocation) -> DbtCliResource:
-    return DbtCliResource(
+# dbt's unit tests check the SQL against fixed inputs, not the warehouse's data: they
+# run in `make test` and CI (tests/test_dbt_project.py), not on every pipeline run.
+_RUN_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+
+
+class PipelineDbtResource(DbtCliResource):
+    """The dbt CLI as runs use it: artefacts, logs and parse state in ``artefacts_dir``
+    (one folder per warehouse under the Dagster home), never in dbt_project/."""
+
+    artefacts_dir: str
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        """No in-process dbt adapter (a dagster-dbt hook, pinned version).
+
+        dagster-dbt loads dbt's profile, project and adapter into this process before
+        each invocation, only to fetch column metadata and row counts, which this
+        project does not ask for: seconds of imports and parsing per invocation.
+        """
+        return None
+
+    def build(
+        self, context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        """``dbt build`` of the asset set ``context`` selects, streamed as Dagster events."""
+        # DuckDB allows one writing process: our connections close so that dbt can open it.
+        warehouse.warehouse.dispose()
+        name = context.op_execution_context.op.name
+        with invocation_folder(Path(self.artefacts_dir), name) as target:
+            with environment_for_dbt(warehouse.location):
+                invocation = self.cli(_RUN_BUILD, context=context, target_path=target)
+            yield from invocation.stream()
+
+
+def dbt_resource(settings: Settings) -> PipelineDbtResource:
+    return PipelineDbtResource(
         project_dir=svw_dbt_project,
-        target="duckdb" if isinstance(location, DuckDBFile) else "postgres",
+        target=dbt_target(settings.warehouse),
         dbt_executable=dbt_executable(),
+        artefacts_dir=str(settings.dbt_artefacts_dir),
     )
-
-
-def _dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[Any]:
-    # DuckDB allows one writing process: our connections close so that dbt can open it.
-    warehouse.warehouse.dispose()
-    with environment_for_dbt(warehouse.location):
-        invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -70,9 +99,38 @@ def _dbt_build(
     dagster_dbt_translator=translator,
 )
 def reference_seeds(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: PipelineDbtResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    yield from _dbt_build(context, dbt, warehouse)
+    # Only a build of every seed is recorded, so only then may the next run skip them.
+    complete = context.selected_asset_keys == context.assets_def.keys
+    fingerprint = seed_fingerprint()
+    tables = [(key.path[0], key.path[-1]) for key in context.assets_def.keys]
+    built_in = complete and current_seed_build(warehouse.warehouse, fingerprint, tables)
+    if built_in:
+        context.log.info(f"seeds unchanged since run {built_in} built and tested them")
+        yield from _unchanged_seeds(context, fingerprint, built_in)
+        return
+    yield from dbt.build(context, warehouse)
+    if complete:
+        record_seed_build(warehouse.warehouse, fingerprint, context.run.run_id)
+
+
+def _unchanged_seeds(
+    context: dg.AssetExecutionContext, fingerprint: str, built_in: str
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """What the seeds step reports when it skips dbt: every selected seed and test.
+
+    Downstream steps wait for every selected output, so each seed is reported; its
+    tests passed in the build recorded for this fingerprint (a failed build is never
+    recorded), and the tables have not been rebuilt since.
+    """
+    unchanged = {"rebuilt": False, "seed_fingerprint": fingerprint, "built_in_run": built_in}
+    for key in sorted(context.selected_asset_keys):
+        yield dg.MaterializeResult(asset_key=key, metadata=unchanged)
+    for check in sorted(context.selected_asset_check_keys):
+        yield dg.AssetCheckResult(
+            asset_key=check.asset_key, check_name=check.name, passed=True, metadata=unchanged
+        )
 
 
 @dbt_assets(
@@ -83,20 +141,10 @@ def reference_seeds(
     dagster_dbt_translator=translator,
 )
 def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: PipelineDbtResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    yield from _dbt_build(context, dbt, warehouse)
+    yield from dbt.build(context, warehouse)
 
 
 SEED_KEYS = sorted(reference_seeds.keys)
 MART_KEYS = sorted(k for k in warehouse_models.keys if k.path[0] == "marts")
-
-
-def seed_reference_tables(location: WarehouseLocation, scratch: Path) -> None:
-    """``dbt seed`` into ``location`` outside a run (``svw validate``'s throwaway warehouse).
-
-    The seeds are the one owner of the reference tables, offline as in the pipeline.
-    """
-    with environment_for_dbt(location):
-        invocation = dbt_resource(location).cli(["seed", "--quiet"], target_path=scratch)
-    invocation.wait()

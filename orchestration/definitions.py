@@ -28,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=[bucket_sensor],
         schedules=[nightly_pipeline],
         resources={
-            **build_resources(settings, dbt_resource(settings.warehouse)),
+            **build_resources(settings, dbt_resource(settings)),
             "report": ReportResource(output=settings.report_dir),
         },
     )

@@ -4,6 +4,15 @@ import dagster as dg
 
 PIPELINE_JOB_NAME = "social_value_pipeline"
 WAREHOUSE_TAG = {"svw/warehouse": "write"}  # limited to one run at a time (dagster.yaml)
+# The job's steps in the words of the run summary, in the order they run.
+STEP_LABELS = {
+    "reference_seeds": "seeds",
+    "bucket_files": "ingestion",
+    "warehouse_models": "models",
+    "serving__bi_snapshot": "publish",
+    "serving__place_report": "report",
+    "serving__exports": "exports",
+}
 
 social_value_pipeline = dg.define_asset_job(
     PIPELINE_JOB_NAME,

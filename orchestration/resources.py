@@ -7,9 +7,6 @@ here reads the environment; a secret is passed as ``dg.EnvVar`` so it never show
 
 from __future__ import annotations
 
-import os
-import shutil
-import sysconfig
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +20,6 @@ from configuration import (
     PostgresDatabase,
     Settings,
     WarehouseLocation,
-    dbt_environment,
 )
 from ingest.bucket import Bucket
 from warehouse import Warehouse, open_warehouse
@@ -121,30 +117,6 @@ class ExportResource(dg.ConfigurableResource):
     url: str
     format: str = "parquet"
     endpoint_url: str | None = None
-
-
-@contextmanager
-def environment_for_dbt(location: WarehouseLocation) -> Iterator[None]:
-    """dbt reads its profile only from environment variables: set them for one call.
-
-    This is the one place where settings become environment variables inside a run.
-    """
-    saved = dict(os.environ)
-    os.environ.update(dbt_environment(location))
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-def dbt_executable() -> str:
-    """The dbt installed with this Python environment (the venv), else whatever is on PATH.
-
-    Dagster's code server may start without the venv's bin/ on PATH.
-    """
-    candidate = Path(sysconfig.get_path("scripts")) / "dbt"
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
 def build_resources(settings: Settings, dbt: DbtCliResource) -> dict[str, object]:

@@ -25,7 +25,7 @@ from configuration import (
     Settings,
     dbt_environment,
 )
-from orchestration.resources import dbt_executable
+from orchestration.dbt_cli import dbt_executable
 from warehouse import open_warehouse
 
 SITE = "index.html"

@@ -10,7 +10,7 @@ from configuration import DuckDBFile, Settings
 from expectations.fields import COMMITMENTS, DELIVERY, FIELD_TABLES, FieldTable
 from ingest.pipeline import CheckedFile, check_return
 from ingest.raw_tables import ensure_raw_tables
-from orchestration.dbt import seed_reference_tables
+from orchestration.dbt_cli import seed_reference_tables
 from warehouse import open_warehouse
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,10 @@ class RunOutcome:
     log_path: Path | None = None
     need: list[NeedHeadline] = field(default_factory=list)
     commitments: CommitmentHeadline | None = None
+    # Seconds per step, in the order they ended ("seeds", "ingestion", "models", "publish"...).
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    seeds_rebuilt: bool = True
+    total_seconds: float | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -65,6 +70,8 @@ class RunOutcome:
         lines += [f"  need {headline}" for headline in self.need]
         if self.commitments is not None:
             lines.append(f"  commitments: {self.commitments}")
+        if self.step_seconds:
+            lines.append(f"  time: {self._timing_text()}")
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
         if self.success:
@@ -74,6 +81,15 @@ class RunOutcome:
             lines.append(f"  failure: {self.failure}")
             lines.append("  Files that were not processed stay in incoming/ for the next run.")
         return "\n".join(lines)
+
+    def _timing_text(self) -> str:
+        steps = [
+            f"{label} {seconds:.1f} s"
+            + (" (unchanged, not rebuilt)" if label == "seeds" and not self.seeds_rebuilt else "")
+            for label, seconds in self.step_seconds.items()
+        ]
+        total = f"; whole run {self.total_seconds:.1f} s" if self.total_seconds else ""
+        return ", ".join(steps) + total
 
     def _served_at(self) -> str:
         if isinstance(self.settings.warehouse, DuckDBFile):
@@ -99,6 +115,7 @@ def _instance_home(settings: Settings) -> Path:
 
 def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> RunOutcome:
     """Execute the same job the sensor launches, in this process, recorded in DAGSTER_HOME."""
+    started = time.perf_counter()
     import dagster as dg
 
     from orchestration.definitions import build_definitions
@@ -121,8 +138,14 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
         result = job.execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False
         )
+        step_seconds = _step_seconds(instance, result.run_id)
     outcome = RunOutcome(
-        run_id=result.run_id, success=result.success, settings=settings, log_path=log_path
+        run_id=result.run_id,
+        success=result.success,
+        settings=settings,
+        log_path=log_path,
+        step_seconds=step_seconds,
+        seeds_rebuilt=_seeds_rebuilt(result),
     )
     if not result.success:
         failures = [
@@ -136,7 +159,37 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
         with open_warehouse(settings.warehouse) as warehouse, warehouse.connect() as connection:
             outcome.need = need_headlines(connection)
             outcome.commitments = commitment_headline(connection)
+    outcome.total_seconds = time.perf_counter() - started
     return outcome
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:  # noqa: ANN001 - DagsterInstance
+    """Each step's time, from Dagster's own step events, labelled as the summary says it."""
+    import dagster as dg
+
+    from orchestration.jobs import STEP_LABELS
+
+    ends = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id, of_type={dg.DagsterEventType.STEP_START, *ends}):
+        key = entry.step_key or ""
+        if entry.dagster_event_type == dg.DagsterEventType.STEP_START:
+            started[key] = entry.timestamp
+        elif key in started:
+            seconds[STEP_LABELS.get(key, key)] = entry.timestamp - started[key]
+    return seconds
+
+
+def _seeds_rebuilt(result) -> bool:  # noqa: ANN001 - dagster's ExecuteInProcessResult
+    """False when the seeds step found them current and skipped dbt (see orchestration.dbt)."""
+    from orchestration.dbt import reference_seeds
+
+    for event in result.all_events:
+        if event.is_step_materialization and event.step_key == reference_seeds.op.name:
+            rebuilt = event.event_specific_data.materialization.metadata.get("rebuilt")
+            return rebuilt is None or bool(rebuilt.value)
+    return True
 
 
 def _root_cause(error) -> str:  # noqa: ANN001 - dagster's SerializableErrorInfo

@@ -29,7 +29,7 @@ from configuration import (
     WarehouseLocation,
 )
 from ingest.raw_tables import ensure_raw_tables
-from orchestration.dbt import seed_reference_tables
+from orchestration.dbt_cli import seed_reference_tables
 from warehouse import Warehouse, open_warehouse
 
 os.environ.update(TELEMETRY_OFF)
