@@ -13,6 +13,7 @@ from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Setti
 from ingest import ledger
 from ingest.ledger import FileKind, Status
 from serving.need_headline import NeedHeadline, need_headlines
+from serving.valuation_headline import ValuationLine, valuation_headlines
 from warehouse import open_warehouse
 
 
@@ -25,6 +26,7 @@ class RunOutcome:
     failure: str | None = None
     log_path: Path | None = None
     need: list[NeedHeadline] = field(default_factory=list)
+    valuation: list[ValuationLine] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -60,6 +62,7 @@ class RunOutcome:
                 f"  note: values use the ILLUSTRATIVE catalogue ({DEFAULT_EDITION}): "
                 "invented proxies, not official TOMs values"
             )
+        lines += [f"  lines {line}" for line in self.valuation]
         lines += [f"  need {headline}" for headline in self.need]
         if self.log_path:
             lines.append(f"  dbt log: {self.log_path}")
@@ -131,6 +134,7 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
     if result.success:
         with open_warehouse(settings.warehouse) as warehouse, warehouse.connect() as connection:
             outcome.need = need_headlines(connection)
+            outcome.valuation = valuation_headlines(connection)
     return outcome
 
 

@@ -141,7 +141,7 @@ def test_a_bad_file_is_rejected_whole_with_its_row_in_the_report(
     assert [(e["row"], e["column"], e["value"]) for e in report["errors"]] == [
         (3, "population", "-5")
     ]
-    assert bucket.exists("rejected/reference/population/population_2024.csv.errors.csv")
+    assert bucket.exists("rejected/reference/population/population_2024.csv.errors.xlsx")
     assert count(seeded_warehouse, "raw.reference_population") == 0
 
 

@@ -58,6 +58,9 @@ final as (
         / days_in_period as financial_year_share,
         -- multiply before dividing, so a single-year line keeps its value exactly
         quantity * days_in_financial_year / days_in_period as apportioned_quantity,
+        valued_quantity
+        * days_in_financial_year
+        / days_in_period as apportioned_valued_quantity,
         social_value_gbp
         * days_in_financial_year
         / days_in_period as apportioned_social_value_gbp
