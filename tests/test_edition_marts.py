@@ -258,6 +258,7 @@ def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
     ECC24D 4 days x 7.5 = 30 hours x 18 = 540; ECC14 25,000 x 1: 92,540 in 4 lines.
     NT8 is record-only; NT1 in Leeds has no local proxy; PPN002's SRM5 maps to nothing.
     """
+    from svw.catalogue import edition_lines
     from svw.demo_catalogue import DEMO_EDITION, demo_catalogue_files
     from svw.runner import run_pipeline
 
@@ -279,3 +280,10 @@ def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
         "count NT1c with NT1 (double counting). Both are counted as sent: check that "
         "nothing is reported twice."
     ) in summary
+    assert edition_lines(svw_settings) == [
+        f"* {DEMO_EDITION} v1: 5 measures (1 record-only, 1 localised); licence demo only; "
+        f"ILLUSTRATIVE; reference/frameworks/{DEMO_EDITION}.xlsx",
+        "* svw-illustrative-2026 v0: 38 measures (0 record-only, 0 localised); licence "
+        "Apache-2.0; ILLUSTRATIVE; shipped with the project",
+        "(* in force; lines without a framework use svw-illustrative-2026)",
+    ]
