@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.bucket import Bucket
+from ingest.reference_files import read_frameworks
 from tests.editions import CORRECTED_XLSX, CROSSWALK, EDITION, EDITION_XLSX, LOCAL_PROXIES
 from tests.returns import csv_bytes, xlsx_bytes
 from tests.test_ingest_pass import ingest
@@ -178,3 +179,38 @@ def test_edition_and_crosswalk_errors_are_reported_by_row(
     ]
     assert count(seeded_warehouse, "raw.reference_frameworks") == 0
     assert count(seeded_warehouse, "raw.reference_crosswalks") == 0
+
+
+def test_header_synonyms_and_the_edition_from_the_file_name() -> None:
+    """No edition column or title cell: the file name names the edition."""
+    table = read_frameworks(
+        "council-set-2024.csv",
+        csv_bytes(
+            "Code,Themes,Units,Proxy (£),Type,Not counted with\n"
+            "CS1,Environment: Decarbonising and safeguarding our world,t CO2e,"
+            '"£1,250.50",,\n'
+            "CS2,Innovation,hours,,localized,CS1; CS3\n"
+        ),
+    )
+    assert table.select(
+        ["edition", "measure_code", "theme", "unit", "proxy_value_gbp", "value_type", "excludes"]
+    ).to_pylist() == [
+        {
+            "edition": "council-set-2024",
+            "measure_code": "CS1",
+            "theme": "Environment",
+            "unit": "tCO2e",
+            "proxy_value_gbp": 1250.5,
+            "value_type": "proxy",
+            "excludes": None,
+        },
+        {
+            "edition": "council-set-2024",
+            "measure_code": "CS2",
+            "theme": "Innovation",
+            "unit": "hours",
+            "proxy_value_gbp": None,
+            "value_type": "localised",
+            "excludes": "CS1 CS3",
+        },
+    ]

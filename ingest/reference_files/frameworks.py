@@ -56,6 +56,12 @@ SCHEMA = pa.schema(
     ]
 )
 SHEETS = ("Measures", "TOMs", "Catalogue")
+# Pounds per unit, as editions and local proxies files head it ("Proxy value (£)"...).
+PROXY_VALUE = Column(
+    "proxy_value_gbp",
+    "proxy_value_gbp",
+    r"proxy[ _]value(?:[ _]gbp)?(?: \(£\)| £)?|proxy(?: \(£\)| £)?|value per unit",
+)
 
 EDITION_LAYOUT = Layout(
     "a measure catalogue edition",
@@ -67,11 +73,7 @@ EDITION_LAYOUT = Layout(
         ),
         Column("theme", "theme", r"themes?"),
         Column("unit", "unit", r"units?|unit of measure"),
-        Column(
-            "proxy_value_gbp",
-            "proxy_value_gbp",
-            r"proxy[ _]value(?:[ _]gbp)?(?: \(£\)| £)?|proxy(?: \(£\)| £)?|value per unit",
-        ),
+        PROXY_VALUE,
         Column("edition", "edition", r"edition|toms edition|framework(?: version)?", False),
         Column("outcome", "outcome", r"outcomes?", False),
         Column("description", "description", r"description|measure|measure description", False),

@@ -21,6 +21,7 @@ from ingest.reference_files._grid import (
     open_grid,
     text_value,
 )
+from ingest.reference_files.frameworks import PROXY_VALUE
 
 SCHEMA = pa.schema(
     [
@@ -37,11 +38,7 @@ LOCAL_PROXY_LAYOUT = Layout(
         Column("edition", "edition", r"edition|toms edition"),
         Column("measure_code", "measure_code", r"measure[ _]?code|toms ref|ref|code"),
         Column("place_code", "place_code", r"place[ _]?code|place|lad code|gss code"),
-        Column(
-            "proxy_value_gbp",
-            "proxy_value_gbp",
-            r"proxy[ _]value(?:[ _]gbp)?(?: \(£\)| £)?|proxy(?: \(£\)| £)?|value per unit",
-        ),
+        PROXY_VALUE,
         Column("source", "source", r"source", False),
     ),
 )
