@@ -157,6 +157,9 @@ class Settings:
     settle_seconds: float = 30.0
     max_file_bytes: int = 200 * 1024 * 1024
     default_edition: str = DEFAULT_EDITION
+    # The edition marts.place_totals_at_price_base re-prices at; None: the newest
+    # loaded non-illustrative edition, else the default edition (decided in dbt).
+    price_base_edition: str | None = None
     s3_endpoint_url: str | None = None
     reader_role: str = DEFAULT_READER_ROLE
     # Where every run publishes the marts as files (a folder or s3://); None: not published.
@@ -178,6 +181,7 @@ class Settings:
             settle_seconds=_number(env, "SVW_SETTLE_SECONDS", "30"),
             max_file_bytes=int(_number(env, "SVW_MAX_FILE_MB", "200") * 1024 * 1024),
             default_edition=env.get("SVW_DEFAULT_EDITION", DEFAULT_EDITION),
+            price_base_edition=env.get("SVW_PRICE_BASE_EDITION") or None,
             # The standard AWS variable; credentials come from the usual AWS chain.
             s3_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
             reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
@@ -212,6 +216,7 @@ class Settings:
             "SVW_SETTLE_SECONDS": str(self.settle_seconds),
             "SVW_MAX_FILE_MB": str(self.max_file_bytes / (1024 * 1024)),
             "SVW_DEFAULT_EDITION": self.default_edition,
+            "SVW_PRICE_BASE_EDITION": self.price_base_edition or "",
             "SVW_PG_READER_ROLE": self.reader_role,
             "SVW_EXPORT": self.export_url or "",
             "SVW_REPORT_DIR": self.report_dir,

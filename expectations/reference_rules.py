@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from expectations.catalogue import KNOWN_MEASURES_TABLE
 from expectations.rules import Rule, Suite, literal_braces, sql_rule
+from expectations.vocabulary import THEME_SYNONYMS, UNIT_SYNONYMS, VALUE_TYPES
 
 # A GSS statistical code: a country letter and eight digits (district E06000001...).
 GSS_CODE_PATTERN = r"^[EWSN][0-9]{8}$"
@@ -35,13 +37,13 @@ def _code_rule(kind: str, column: str = "place_code") -> Rule:
     )
 
 
-def _repeated_rule(kind: str, key: tuple[str, ...], what: str) -> Rule:
+def _repeated_rule(kind: str, key: tuple[str, ...], what: str, column: str = "place_code") -> Rule:
     """Every row after the first with the same ``key``, with the first one's row."""
     columns = ", ".join(key)
     shown = " || ' ' || ".join(f"coalesce(cast({c} as varchar), '')" for c in key)
     return sql_rule(
         f"{kind}_repeated",
-        "place_code",
+        column,
         f"""
         select source_row, value, first_row
         from (
@@ -171,7 +173,207 @@ DEPRIVATION = Suite(
     ),
 )
 
+
+def _number_text(column: str) -> str:
+    """A double as both engines would show it alike: -1, not -1.0 on one and -1 on the other."""
+    return (
+        f"case when {column} = trunc({column}) then cast(cast({column} as bigint) as varchar) "
+        f"else cast({column} as varchar) end"
+    )
+
+
+def _missing_rule(kind: str, column: str, what: str) -> Rule:
+    return sql_rule(
+        f"{kind}_{column}_missing",
+        column,
+        f"select source_row, {column} as value from line where {column} is null",
+        f"The {what} is blank. Fill it in on every row.",
+    )
+
+
+def _proxy_rule(kind: str) -> Rule:
+    return sql_rule(
+        f"{kind}_proxy_negative",
+        "proxy_value_gbp",
+        f"""
+        select source_row, {_number_text("proxy_value_gbp")} as value
+        from line
+        where proxy_value_gbp < 0
+        """,
+        "Proxy value '{value}' is negative: a proxy is pounds of value per unit, 0 or "
+        "more. Correct the value.",
+    )
+
+
+FRAMEWORKS = Suite(
+    name="reference_frameworks",
+    rules=(
+        _missing_rule("frameworks", "measure_code", "measure code"),
+        _repeated_rule(
+            "frameworks", ("edition", "measure_code"), "measure of an edition", "measure_code"
+        ),
+        sql_rule(
+            "frameworks_theme_unknown",
+            "theme",
+            "select source_row, theme_as_written as value from line where theme is null",
+            "Theme '{value}' is not one of the five TOMs themes: "
+            + ", ".join(THEME_SYNONYMS)
+            + " (headings such as 'Jobs: Promote Local Skills and Employment' are read "
+            "too). Correct the theme.",
+        ),
+        sql_rule(
+            "frameworks_unit_unknown",
+            "unit",
+            "select source_row, unit_as_written as value from line where unit is null",
+            "Unit '{value}' is not a unit the warehouse knows: "
+            + ", ".join(UNIT_SYNONYMS)
+            + " (or a spelling of one, such as hrs or tonnes CO2e). Correct the unit.",
+        ),
+        sql_rule(
+            "frameworks_value_type_unknown",
+            "value_type",
+            "select source_row, value_type_as_written as value from line where value_type is null",
+            "Value type '{value}' is not one of " + ", ".join(VALUE_TYPES) + ". Correct it, "
+            "or leave it blank (a measure with a proxy is then 'proxy', one without "
+            "'record_only').",
+        ),
+        _proxy_rule("frameworks"),
+        sql_rule(
+            "frameworks_proxy_missing",
+            "proxy_value_gbp",
+            """
+            select source_row, measure_code as value
+            from line
+            where value_type = 'proxy' and proxy_value_gbp is null
+            """,
+            "Measure {value} is valued by a proxy but has no proxy value. Give pounds "
+            "per unit, or mark it record_only or localised.",
+        ),
+        sql_rule(
+            "frameworks_proxy_not_used",
+            "proxy_value_gbp",
+            f"""
+            select source_row, {_number_text("proxy_value_gbp")} as value, value_type
+            from line
+            where value_type in ('record_only', 'localised') and proxy_value_gbp is not null
+            """,
+            "A {value_type} measure has no national proxy, yet '{value}' is given. Leave "
+            "it blank (a localised measure's value per place goes in "
+            "reference/local-proxies/), or make the measure a proxy one.",
+        ),
+        sql_rule(
+            "frameworks_excludes_unknown",
+            "excludes",
+            """
+            select pairs.source_row, pairs.excluded as value, pairs.edition
+            from (
+                select
+                    source_row, edition,
+                    unnest(string_to_array(excludes, ' ')) as excluded
+                from line
+                where excludes is not null
+            ) as pairs
+            where not exists (
+                select 1 from line as known
+                where known.edition = pairs.edition
+                    and lower(known.measure_code) = lower(pairs.excluded)
+            )
+            """,
+            "Excluded code '{value}' is not a measure of edition {edition}: a measure "
+            "can only exclude another measure of its edition. Correct the code.",
+        ),
+    ),
+)
+
+CROSSWALKS = Suite(
+    name="reference_crosswalks",
+    rules=(
+        _missing_rule("crosswalks", "from_framework", "framework family (from_framework)"),
+        _missing_rule("crosswalks", "from_code", "code of the family (from_code)"),
+        _repeated_rule(
+            "crosswalks", ("from_framework", "from_code"), "code of a family", "from_code"
+        ),
+        sql_rule(
+            "crosswalks_factor_not_positive",
+            "factor",
+            f"select source_row, {_number_text('factor')} as value from line where factor <= 0",
+            "Factor '{value}' is not more than 0: it converts a quantity in the family's "
+            "unit into the measure's (blank means 1). Correct it.",
+        ),
+        sql_rule(
+            "crosswalks_target_unknown",
+            "to_code",
+            f"""
+            select line.source_row, line.to_code as value, line.to_edition
+            from line
+            where line.to_code is not null
+                and not exists (
+                    select 1 from {KNOWN_MEASURES_TABLE} as known
+                    where not known.is_crosswalk
+                        and known.framework = line.to_edition
+                        and known.measure_code = line.to_code
+                )
+            """,
+            "Measure '{value}' is not in edition '{to_edition}' as loaded in the "
+            "warehouse. Load the edition first (reference/frameworks/), correct the "
+            "code, or leave to_code blank for a code that maps to no measure.",
+        ),
+        sql_rule(
+            "crosswalks_family_is_an_edition",
+            "from_framework",
+            f"""
+            select line.source_row, line.from_framework as value
+            from line
+            where exists (
+                select 1 from {KNOWN_MEASURES_TABLE} as known
+                where not known.is_crosswalk and lower(known.framework) = lower(line.from_framework)
+            )
+            """,
+            "'{value}' is the name of a catalogue edition, so a line naming it could not "
+            "tell the edition from the crosswalk. Name the family (ECC, PPN002...).",
+        ),
+    ),
+)
+
+LOCAL_PROXIES = Suite(
+    name="reference_local_proxies",
+    rules=(
+        _code_rule("local_proxies"),
+        _repeated_rule(
+            "local_proxies",
+            ("edition", "measure_code", "place_code"),
+            "measure of an edition in a place",
+        ),
+        _proxy_rule("local_proxies"),
+        sql_rule(
+            "local_proxies_not_localised",
+            "measure_code",
+            f"""
+            select line.source_row, line.measure_code as value, line.edition
+            from line
+            where not exists (
+                select 1 from {KNOWN_MEASURES_TABLE} as known
+                where not known.is_crosswalk
+                    and known.framework = line.edition
+                    and known.measure_code = line.measure_code
+                    and known.value_type = 'localised'
+            )
+            """,
+            "'{value}' is not a localised measure of edition '{edition}' as loaded in the "
+            "warehouse: only localised measures take a local proxy. Load the edition "
+            "first (reference/frameworks/) or correct the edition or code.",
+        ),
+    ),
+)
+
 # kind (the reference/<kind>/ folder) -> its suite
 SUITES: MappingProxyType[str, Suite] = MappingProxyType(
-    {"geography": GEOGRAPHY, "population": POPULATION, "deprivation": DEPRIVATION}
+    {
+        "geography": GEOGRAPHY,
+        "population": POPULATION,
+        "deprivation": DEPRIVATION,
+        "frameworks": FRAMEWORKS,
+        "crosswalks": CROSSWALKS,
+        "local-proxies": LOCAL_PROXIES,
+    }
 )

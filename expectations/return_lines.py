@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from expectations.catalogue import KNOWN_MEASURES_TABLE
 from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
 from expectations.rules import Rule, Suite
 from expectations.rules import column_rule as _column_rule
@@ -33,7 +34,6 @@ from expectations.vocabulary import (
     ACCEPTED_DATE_FORMATS,
     CODE_NOISE_PATTERN,
     MAX_ORGANISATION_ID_LENGTH,
-    MEASURE_CATALOGUE_TABLE,
     PLACE_CODE_PATTERN,
     PLACES_TABLE,
     QUANTITY_PATTERN,
@@ -228,36 +228,37 @@ CATALOGUE_RULES: tuple[Rule, ...] = (
         "framework",
         f"""
         select line.source_row, line.framework as value,
-            (select string_agg(distinct edition, ', ' order by edition)
-                from {MEASURE_CATALOGUE_TABLE}) as known_editions
+            (select string_agg(distinct framework, ', ' order by framework)
+                from {KNOWN_MEASURES_TABLE}) as known_editions
         from line
         where line.framework is not null
             and not exists (
-                select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.framework_value
+                select 1 from {KNOWN_MEASURES_TABLE} as known
+                where known.framework = line.framework_value
             )
         """,
-        "Framework '{value}' is not an edition of the measure catalogue. Write one of: "
-        "{known_editions}, or leave framework empty to use the current edition.",
+        "Framework '{value}' is not an edition of the measure catalogue (nor a crosswalk "
+        "family loaded in the warehouse). Write one of: {known_editions}, or leave "
+        "framework empty to use the current edition.",
     ),
     _sql_rule(
         "measure_code_unknown",
         "measure_code",
         f"""
         select line.source_row, line.measure_code as value, line.framework_value as edition,
-            (select min(known.measure_code) from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.framework_value
+            (select min(known.measure_code) from {KNOWN_MEASURES_TABLE} as known
+                where known.framework = line.framework_value
                     and {_key_sql("known.measure_code")} = {_key_sql("line.measure_code")}
             ) as suggested
         from line
         where line.measure_code is not null
             and exists (
-                select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.framework_value
+                select 1 from {KNOWN_MEASURES_TABLE} as known
+                where known.framework = line.framework_value
             )
             and not exists (
-                select 1 from {MEASURE_CATALOGUE_TABLE} as known
-                where known.edition = line.framework_value
+                select 1 from {KNOWN_MEASURES_TABLE} as known
+                where known.framework = line.framework_value
                     and known.measure_code = line.measure_code_value
             )
         """,
@@ -275,8 +276,8 @@ _UNIT_RULE = _sql_rule(
     f"""
         select line.source_row, line.unit as value, known.measure_code,
             known.unit as expected_unit
-        from line, {MEASURE_CATALOGUE_TABLE} as known
-        where known.edition = line.framework_value
+        from line, {KNOWN_MEASURES_TABLE} as known
+        where known.framework = line.framework_value
             and known.measure_code = line.measure_code_value
             and line.unit is not null
             and {_unit_key_sql("line.unit")} <> {_unit_key_sql("known.unit")}

@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 
 # Reference tables the rules look values up in; dbt seeds them (dbt_project/seeds).
+# The shipped (illustrative) catalogue; returns are checked against the catalogue in
+# force, KNOWN_MEASURES_TABLE (expectations.catalogue), which loaded editions extend.
 MEASURE_CATALOGUE_TABLE = "reference.measure_catalogue"
 PLACES_TABLE = "reference.places"  # the current districts
 # Every district code since 2011 and the current code covering it.
@@ -147,6 +149,59 @@ UNIT_BY_KEY = MappingProxyType(_units_by_key())
 def canonical_unit(text: str) -> str | None:
     """The canonical unit a spelling means ('hrs' -> 'hours'), or None if unknown."""
     return UNIT_BY_KEY.get(unit_key(text))
+
+
+def _words(text: str) -> str:
+    """Lower case, every run of punctuation or spaces one space ("Jobs: Promote" -> ...)."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+# The five TOMs themes and the wordings editions give them (National TOMs headings,
+# older and newer), compared as _words. A heading "Jobs: Promote Local Skills and
+# Employment" is read by its part before the colon, else by its part after it.
+THEME_SYNONYMS = MappingProxyType(
+    {
+        "Jobs": ("jobs", "promote local skills and employment"),
+        "Growth": ("growth", "supporting growth of responsible regional business"),
+        "Social": ("social", "healthier safer and more resilient communities"),
+        "Environment": (
+            "environment",
+            "decarbonising and safeguarding our world",
+            "protecting and improving our environment",
+        ),
+        "Innovation": ("innovation", "promoting social innovation"),
+    }
+)
+_THEME_BY_WORDS = {spelling: theme for theme, all in THEME_SYNONYMS.items() for spelling in all}
+
+
+def canonical_theme(text: str) -> str | None:
+    """The TOMs theme a heading names ('Jobs: Promote Local Skills...' -> 'Jobs')."""
+    before, _, after = text.partition(":")
+    for part in (text, before, after):
+        if theme := _THEME_BY_WORDS.get(_words(part)):
+            return theme
+    return None
+
+
+# How an edition values a measure: a national proxy, no value at all (stored with its
+# quantity), or a proxy that depends on the place (reference/local-proxies/).
+VALUE_TYPES = ("proxy", "record_only", "localised")
+VALUE_TYPE_SYNONYMS = MappingProxyType(
+    {
+        "proxy": ("proxy", "valued", "national proxy"),
+        "record_only": ("record only", "record", "not valued"),
+        "localised": ("localised", "localized", "local", "local proxy"),
+    }
+)
+_VALUE_TYPE_BY_WORDS = {
+    spelling: kind for kind, all in VALUE_TYPE_SYNONYMS.items() for spelling in all
+}
+
+
+def canonical_value_type(text: str) -> str | None:
+    """'Record-only' -> 'record_only'; None when it names no value type."""
+    return _VALUE_TYPE_BY_WORDS.get(_words(text))
 
 
 MAX_ORGANISATION_ID_LENGTH = 100

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from expectations.fields import COMMITMENTS, DELIVERY, FieldTable
 from ingest.bucket import INCOMING, REFERENCE, BucketFile
 from ingest.raw_tables import SUBMISSIONS_TABLE
-from ingest.reference_files import KINDS
+from ingest.reference_files import KINDS, kind_name
 
 
 class Status(StrEnum):
@@ -31,6 +31,9 @@ class FileKind(StrEnum):
     REFERENCE_GEOGRAPHY = "reference_geography"
     REFERENCE_POPULATION = "reference_population"
     REFERENCE_DEPRIVATION = "reference_deprivation"
+    REFERENCE_FRAMEWORKS = "reference_frameworks"
+    REFERENCE_CROSSWALKS = "reference_crosswalks"
+    REFERENCE_LOCAL_PROXIES = "reference_local_proxies"
     # under reference/ but not in a kind's folder: always rejected
     REFERENCE_ELSEWHERE = "reference"
 
@@ -42,7 +45,7 @@ class FileKind(StrEnum):
             is_commitments = file.area == INCOMING and below_submitter[:1] == [COMMITMENTS.kind]
             return cls.COMMITMENTS if is_commitments else cls.RETURN
         if file.folder in KINDS:
-            return cls(f"{REFERENCE}_{file.folder}")
+            return cls(f"{REFERENCE}_{kind_name(file.folder)}")
         return cls.REFERENCE_ELSEWHERE
 
     @property
@@ -53,8 +56,8 @@ class FileKind(StrEnum):
     @property
     def reference_kind(self) -> str | None:
         """The reader's kind (``geography``...) of a loadable reference file, else None."""
-        kind = self.value.removeprefix(f"{REFERENCE}_")
-        return kind if kind in KINDS else None
+        named = self.value.removeprefix(f"{REFERENCE}_")
+        return next((kind for kind in KINDS if kind_name(kind) == named), None)
 
 
 @dataclass

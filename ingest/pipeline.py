@@ -41,6 +41,7 @@ from ingest.reference_files import KINDS, READERS
 from ingest.reports import build_reports, report_paths
 from ingest.staging import (
     clear_landing,
+    counting_warnings,
     drop_staged,
     landing_table,
     place_code_warnings,
@@ -137,7 +138,7 @@ def check_return(
         for column in parsed.ignored_columns
     ]
     if gate.total_errors == 0:
-        warnings += place_code_warnings(warehouse, table)
+        warnings += place_code_warnings(warehouse, table) + counting_warnings(warehouse, table)
     return CheckedFile(
         errors=gate.errors,
         total_errors=gate.total_errors,

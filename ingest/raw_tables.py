@@ -6,7 +6,8 @@ raw table (``raw.return_lines`` for delivery, ``raw.commitment_lines`` for commi
 own; its DDL and the load statement are both derived from the field table, so a new
 field cannot reach one without the other. ``raw.reference_<kind>`` hold the loaded
 reference files (``reference/<kind>/`` in the bucket), one column per column of the
-kind's reader (``ingest.reference_files``) after ``submission_id`` and ``source_row``.
+kind's reader (``ingest.reference_files``) after ``submission_id`` and ``source_row``;
+a versioned kind's (``VERSION_KEYS``) also have ``version``, numbered here, at load.
 The SQL is valid on DuckDB and PostgreSQL.
 """
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from expectations.fields import DELIVERY, FIELD_TABLES, FieldTable
-from ingest.reference_files import KINDS, LOAD_SCHEMAS
+from ingest.reference_files import KINDS, LOAD_SCHEMAS, VERSION_KEYS, kind_name
 from warehouse import Warehouse
 
 LANDING_SCHEMA = "landing"
@@ -25,7 +26,7 @@ RETURN_LINES_TABLE = DELIVERY.raw_table
 SUBMISSION_ID_SEQUENCE = "raw.submission_id_seq"
 
 # Each reference kind (its folder under reference/ in the bucket) -> its raw table.
-REFERENCE_TABLES: dict[str, str] = {kind: f"raw.reference_{kind}" for kind in KINDS}
+REFERENCE_TABLES: dict[str, str] = {kind: f"raw.reference_{kind_name(kind)}" for kind in KINDS}
 _ARROW_TO_SQL = {
     pa.string(): "varchar",
     pa.int32(): "integer",
@@ -84,6 +85,8 @@ def _reference_ddl(kind: str) -> str:
     columns = ["submission_id bigint not null", "source_row integer not null"] + [
         f"{column.name} {_ARROW_TO_SQL[column.type]}" for column in LOAD_SCHEMAS[kind]
     ]
+    if kind in VERSION_KEYS:
+        columns.append("version integer not null")
     body = ",\n    ".join(columns)
     return f"create table if not exists {REFERENCE_TABLES[kind]} (\n    {body}\n);\n"
 
@@ -132,12 +135,22 @@ def load_staged_reference(
 ) -> None:
     """Append a staged reference file's rows to ``raw.reference_<kind>``, all or none
     with the caller's transaction."""
+    table = REFERENCE_TABLES[kind]
     columns = ["source_row", *LOAD_SCHEMAS[kind].names]
+    targets, values = list(columns), [f"staged.{column}" for column in columns]
+    if key := VERSION_KEYS.get(kind):
+        # Numbered in the loading transaction under the run lock: no two files can
+        # take the same number, and a rejected file takes none.
+        targets.append("version")
+        values.append(
+            f"coalesce((select max(earlier.version) from {table} as earlier "
+            f"where earlier.{key} = staged.{key}), 0) + 1"
+        )
     connection.execute(
         sa.text(
-            f"insert into {REFERENCE_TABLES[kind]} (submission_id, {', '.join(columns)}) "
-            f"select :submission_id, {', '.join(columns)} from {staged_table} "
-            "order by source_row"
+            f"insert into {table} (submission_id, {', '.join(targets)}) "
+            f"select :submission_id, {', '.join(values)} from {staged_table} as staged "
+            "order by staged.source_row"
         ),
         {"submission_id": submission_id},
     )

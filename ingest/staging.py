@@ -16,6 +16,7 @@ from __future__ import annotations
 import pyarrow as pa
 import sqlalchemy as sa
 
+from expectations.catalogue import KNOWN_MEASURES_SQL, KNOWN_MEASURES_TABLE
 from expectations.fields import DELIVERY, Field, FieldTable, Typing
 from expectations.vocabulary import (
     DATE_WITH_TIME_PATTERN,
@@ -165,16 +166,17 @@ with line as (
     select cast(source_row as bigint) as source_row, {raw_columns} from {source}
 ),
 editions as (
-    select distinct edition, lower(edition) as edition_key from {MEASURE_CATALOGUE_TABLE}
+    select distinct framework as edition, lower(framework) as edition_key
+    from {KNOWN_MEASURES_TABLE}
 ),
 catalogue as (
     select edition, code_key, measure_code, unit from (
         select
-            edition, lower(measure_code) as code_key, measure_code, unit,
+            framework as edition, lower(measure_code) as code_key, measure_code, unit,
             row_number() over (
-                partition by edition, lower(measure_code) order by measure_code
+                partition by framework, lower(measure_code) order by measure_code
             ) as rank_in_key
-        from {MEASURE_CATALOGUE_TABLE}
+        from {KNOWN_MEASURES_TABLE}
     ) as ranked
     where rank_in_key = 1
 )
@@ -208,17 +210,26 @@ def _check_reference(connection: sa.Connection, default_edition: str) -> None:
         raise StagingError(
             f"{MEASURE_CATALOGUE_TABLE} is missing: run `dbt seed` before staging files"
         )
+    refresh_known_measures(connection)
     known = _count(
         connection,
-        f"select count(*) from {MEASURE_CATALOGUE_TABLE} where edition = :edition",
+        f"select count(*) from {KNOWN_MEASURES_TABLE} where framework = :edition",
         edition=default_edition,
     )
     if known == 0:
         # Otherwise every line without a framework would silently skip the catalogue check.
         raise StagingError(
-            f"default edition {default_edition!r} is not in {MEASURE_CATALOGUE_TABLE}; "
-            "fix SVW_DEFAULT_EDITION or the catalogue seed"
+            f"default edition {default_edition!r} is neither in {MEASURE_CATALOGUE_TABLE} "
+            "nor a loaded edition; fix SVW_DEFAULT_EDITION, the catalogue seed, or load "
+            "the edition into reference/frameworks/"
         )
+
+
+def refresh_known_measures(connection: sa.Connection) -> None:
+    """Rebuild the catalogue in force (``expectations.catalogue``) from the seed and the
+    editions and crosswalks loaded so far, this run's included."""
+    connection.execute(sa.text(f"drop table if exists {KNOWN_MEASURES_TABLE}"))
+    connection.execute(sa.text(f"create table {KNOWN_MEASURES_TABLE} as {KNOWN_MEASURES_SQL}"))
 
 
 def stage_lines(
@@ -257,6 +268,8 @@ def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:
         warehouse.begin() as connection,
         warehouse.arrow_relation(connection, rows, f"incoming_{table_name}") as source,
     ):
+        # A crosswalk or local proxies file is checked against the editions in force.
+        refresh_known_measures(connection)
         connection.execute(sa.text(f"drop table if exists {qualified}"))
         connection.execute(
             sa.text(f"create table {qualified} as select * from {source} order by source_row")
@@ -293,6 +306,39 @@ def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
         else f"Place code {code} ({name}) is no longer in use: its value counts under "
         f"{current} ({current_name}), the district that covers it today."
         for code, name, current, current_name in rows
+    ]
+
+
+def counting_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
+    """Lines of one return (organisation, contract, period) whose measures the edition
+    in force says must not be counted together (its ``excludes``). Not an error: the
+    totals count both as sent, and ``marts.counting_warnings`` lists them too."""
+    with warehouse.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "select line.source_row, line.measure_code_value, other.source_row, "
+                "other.measure_code_value, known.to_edition, known.to_code, other_known.to_code "
+                f"from {staged_table} as line, {staged_table} as other, "
+                f"{KNOWN_MEASURES_TABLE} as known, {KNOWN_MEASURES_TABLE} as other_known "
+                "where known.framework = line.framework_value "
+                "and known.measure_code = line.measure_code_value "
+                "and other_known.framework = other.framework_value "
+                "and other_known.measure_code = other.measure_code_value "
+                "and known.to_edition = other_known.to_edition "
+                "and ' ' || lower(known.excludes) || ' ' "
+                "like '% ' || lower(other_known.to_code) || ' %' "
+                "and line.organisation_id = other.organisation_id "
+                "and line.contract_ref is not distinct from other.contract_ref "
+                "and line.period_start_value = other.period_start_value "
+                "and line.period_end_value = other.period_end_value "
+                "order by 1, 3"
+            )
+        ).all()
+    return [
+        f"Row {row} ({code}) and row {other_row} ({other_code}) report the same return, but "
+        f"edition {edition} does not count {measure} with {other_measure} (double "
+        "counting). Both are counted as sent: check that nothing is reported twice."
+        for row, code, other_row, other_code, edition, measure, other_measure in rows
     ]
 
 

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from configuration import WarehouseLocation
 from serving.datapackage import (
@@ -127,6 +128,14 @@ def write_resource(target: ExportTarget, folder: str, name: str, table: pa.Table
             pa_csv.write_csv(_csv_ready(table), handle)
         return ResourceFiles([relative])
     partitioned = PARTITION_COLUMN in table.column_names
+    if table.num_rows == 0:
+        # write_dataset writes no file for no rows; readers need one to find the columns
+        # (an empty mart is normal: marts.counting_warnings when nothing is double counted).
+        relative = f"{name}/part-0.parquet"
+        target.fs.makedirs(f"{folder}/{name}", exist_ok=True)
+        with target.fs.open(f"{folder}/{relative}", "wb") as handle:
+            pq.write_table(table, handle)
+        return ResourceFiles([relative])
     written: list[str] = []
     ds.write_dataset(
         table,

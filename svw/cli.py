@@ -51,33 +51,77 @@ def validate(files: tuple[str, ...], kind: str | None) -> None:
 
     # Offline and side-effect free: no Dagster home, no data folders.
     settings = _settings()
-    any_rejected = False
-    for path, checked in check_files([Path(f) for f in files], settings, kind):
-        if checked.accepted:
-            click.echo(f"OK       {path}: {checked.parsed.table.num_rows} lines would load")
-        else:
-            any_rejected = True
-            click.echo(f"REJECTED {path}: {checked.total_errors} error(s)")
-            if checked.where.described():
-                click.echo(f"  read from {checked.where.described()}")
-            for error in checked.errors:
-                cell = checked.where.cell(error.column, error.row)
-                where = ", ".join(
-                    part
-                    for part in (
-                        f"cell {cell}" if cell else "",
-                        f"row {error.row}" if error.row is not None else "",
-                        f"column {error.column}" if error.column else "",
-                        f"value {error.value!r}" if error.value is not None else "",
-                    )
-                    if part
+    verdicts = [
+        _echo_verdict(path, checked, "lines")
+        for path, checked in check_files([Path(f) for f in files], settings, click.echo, kind)
+    ]
+    sys.exit(0 if all(verdicts) else EXIT_REJECTED)
+
+
+def _echo_verdict(path: Path, checked, rows_are: str) -> bool:  # noqa: ANN001 - CheckedFile
+    """Print a file's verdict as the sender's report says it; True when it would load."""
+    if checked.accepted:
+        click.echo(f"OK       {path}: {checked.row_count} {rows_are} would load")
+    else:
+        click.echo(f"REJECTED {path}: {checked.total_errors} error(s)")
+        if checked.where.described():
+            click.echo(f"  read from {checked.where.described()}")
+        for error in checked.errors:
+            cell = checked.where.cell(error.column, error.row)
+            where = ", ".join(
+                part
+                for part in (
+                    f"cell {cell}" if cell else "",
+                    f"row {error.row}" if error.row is not None else "",
+                    f"column {error.column}" if error.column else "",
+                    f"value {error.value!r}" if error.value is not None else "",
                 )
-                click.echo(f"  - {where + ': ' if where else ''}{error.message}")
-            if checked.total_errors > len(checked.errors):
-                click.echo(f"  ... and {checked.total_errors - len(checked.errors)} more")
-        for warning in checked.warnings:
-            click.echo(f"  warning: {warning}")
-    sys.exit(EXIT_REJECTED if any_rejected else 0)
+                if part
+            )
+            click.echo(f"  - {where + ': ' if where else ''}{error.message}")
+        if checked.total_errors > len(checked.errors):
+            click.echo(f"  ... and {checked.total_errors - len(checked.errors)} more")
+    for warning in checked.warnings:
+        click.echo(f"  warning: {warning}")
+    return checked.accepted
+
+
+@main.group()
+def catalogue() -> None:
+    """The measure catalogue: editions loaded from reference/frameworks/, and checks."""
+
+
+@catalogue.command(name="list")
+def catalogue_list() -> None:
+    """Every edition and version the published marts hold: measures, licence, illustrative."""
+    from serving.published import PublishedMartsError
+    from svw.catalogue import edition_lines
+
+    try:
+        lines = edition_lines(_settings())
+    except PublishedMartsError as problem:
+        click.echo(f"svw: {problem}", err=True)
+        sys.exit(EXIT_INFRASTRUCTURE)
+    for line in lines:
+        click.echo(line)
+
+
+@catalogue.command(name="check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--kind",
+    type=click.Choice(["frameworks", "crosswalks", "local-proxies"]),
+    default="frameworks",
+    show_default=True,
+    help="What the file is: an edition, a crosswalk, or local proxies.",
+)
+def catalogue_check(file: str, kind: str) -> None:
+    """Check a catalogue FILE offline, as the pipeline's suite would. Writes nothing."""
+    from svw.offline import check_catalogue_file
+
+    checked, against = check_catalogue_file(Path(file), kind, _settings())
+    click.echo(f"Checked against {against}.")
+    sys.exit(0 if _echo_verdict(Path(file), checked, "rows") else EXIT_REJECTED)
 
 
 @main.command()
@@ -86,13 +130,16 @@ def demo(seed: int) -> None:
     """Write deterministic synthetic returns into the bucket, then run the pipeline."""
     from ingest.bucket import Bucket
     from svw.demo import demo_files
+    from svw.demo_catalogue import demo_catalogue_files
 
     settings = _settings()
     bucket = Bucket(settings.bucket_url, settings.s3_endpoint_url)
-    files = demo_files(seed)
+    files = demo_files(seed) + demo_catalogue_files()
     for demo_file in files:
         bucket.write(demo_file.path, demo_file.data)
-    click.echo(f"Wrote {len(files)} demo files under {settings.bucket_url}/incoming/")
+    click.echo(
+        f"Wrote {len(files)} demo files under {settings.bucket_url}/incoming/ and reference/"
+    )
     # The demo wrote its files itself: nothing is still uploading, so no settling wait.
     sys.exit(_run_and_summarise(settings, settle_seconds=0))
 

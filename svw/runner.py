@@ -15,6 +15,7 @@ from ingest import ledger
 from ingest.ledger import FileKind, Status
 from serving.commitment_headline import CommitmentHeadline, commitment_headline
 from serving.need_headline import NeedHeadline, need_headlines
+from serving.valuation_headline import ValuationLine, valuation_headlines
 from warehouse import open_warehouse
 
 
@@ -32,6 +33,7 @@ class RunOutcome:
     step_seconds: dict[str, float] = field(default_factory=dict)
     seeds_rebuilt: bool = True
     total_seconds: float | None = None
+    valuation: list[ValuationLine] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -67,6 +69,7 @@ class RunOutcome:
                 f"  note: values use the ILLUSTRATIVE catalogue ({DEFAULT_EDITION}): "
                 "invented proxies, not official TOMs values"
             )
+        lines += [f"  lines {line}" for line in self.valuation]
         lines += [f"  need {headline}" for headline in self.need]
         if self.commitments is not None:
             lines.append(f"  commitments: {self.commitments}")
@@ -159,6 +162,7 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
         with open_warehouse(settings.warehouse) as warehouse, warehouse.connect() as connection:
             outcome.need = need_headlines(connection)
             outcome.commitments = commitment_headline(connection)
+            outcome.valuation = valuation_headlines(connection)
     outcome.total_seconds = time.perf_counter() - started
     return outcome
 

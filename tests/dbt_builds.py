@@ -223,6 +223,12 @@ def build(
                 "SVW_PG_DATABASE": server["dbname"],
             }
         )
+    dbt_build(env, target, tmp)
+    return built
+
+
+def dbt_build(env: dict[str, str], target: str, tmp: Path) -> None:
+    """One ``dbt build`` of the project with ``env`` (its profile's variables)."""
     result = subprocess.run(
         [
             _dbt_executable(),
@@ -244,7 +250,6 @@ def build(
         timeout=300,
     )
     assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
-    return built
 
 
 def location(warehouse: BuiltWarehouse) -> DuckDBFile | PostgresDatabase:

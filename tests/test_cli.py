@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,8 +15,11 @@ import pytest
 
 from configuration import Settings
 from ingest.bucket import Bucket
-from tests.returns import BAD_CSV, LEEDS_Q1
+from tests.editions import CROSSWALK, EDITION_XLSX
+from tests.returns import BAD_CSV, LEEDS_Q1, csv_bytes
+from tests.test_ingest_pass import ingest
 from tests.warehouses import raw_rows
+from warehouse import open_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -163,3 +167,47 @@ def test_validator_failure_fails_the_run_and_leaves_the_file_pending(
     assert not bucket.exists("rejected")
     assert raw_rows(svw_settings, "select count(*) from raw.submissions") == [(0,)]
     assert raw_rows(svw_settings, "select count(*) from raw.return_lines") == [(0,)]
+
+
+def test_validate_checks_codes_against_the_editions_loaded_in_the_warehouse(
+    svw_settings: Settings, seeded_duckdb: Path, tmp_path: Path
+) -> None:
+    shutil.copy(seeded_duckdb, svw_settings.warehouse.path)
+    bucket = Bucket(svw_settings.bucket_url)
+    bucket.write("reference/frameworks/essex.xlsx", EDITION_XLSX)
+    bucket.write("reference/crosswalks/ecc.csv", CROSSWALK)
+    with open_warehouse(svw_settings.warehouse) as warehouse:
+        ingest(bucket, warehouse)
+    (tmp_path / "ecc.csv").write_bytes(
+        csv_bytes(
+            "organisation_id,organisation_name,sector,period_start,period_end,"
+            "measure_code,quantity,place_code,framework\n"
+            "GB-COH-1,A Ltd,private,2025-04-01,2025-06-30,ECC24D,2,E08000035,ECC\n"
+        )
+    )
+    result = svw("validate", "ecc.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.splitlines() == [
+        "Measure codes are checked against the editions and crosswalks loaded in the "
+        "warehouse, and the shipped catalogue.",
+        "OK       ecc.csv: 1 lines would load",
+    ]
+
+
+def test_catalogue_check_reports_an_edition_file_by_row(
+    svw_settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "edition.csv").write_bytes(
+        csv_bytes("Ref,Theme,Units,Proxy value\nA1,Jobs,hours,5\nA2,Wellbeing,hours,-2\n")
+    )
+    result = svw("catalogue", "check", "edition.csv", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[:4] == [
+        "Checked against the shipped catalogue (no warehouse with loaded editions was found).",
+        "REJECTED edition.csv: 2 error(s)",
+        "  - row 3, column theme, value 'Wellbeing': Theme 'Wellbeing' is not one of the "
+        "five TOMs themes: Jobs, Growth, Social, Environment, Innovation (headings such as "
+        "'Jobs: Promote Local Skills and Employment' are read too). Correct the theme.",
+        "  - row 3, column proxy_value_gbp, value '-2': Proxy value '-2' is negative: a "
+        "proxy is pounds of value per unit, 0 or more. Correct the value.",
+    ]

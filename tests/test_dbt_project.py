@@ -455,8 +455,8 @@ PLACE_TOTALS_COLUMNS = (
 )
 SUBMISSIONS_MART_COLUMNS = (
     "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
-    "received_at, processed_at, status, file_kind, line_count, error_count, final_location, "
-    "report_location, duplicate_of, run_id, warnings, current_line_count, "
+    "received_at, processed_at, status, file_kind, line_count, error_count, "
+    "final_location, report_location, duplicate_of, run_id, warnings, current_line_count, "
     "superseded_line_count"
 )
 MARTS = {
@@ -491,7 +491,26 @@ MARTS = {
     "dim_measure": (
         "BASE TABLE",
         "edition, measure_code, theme, outcome, description, unit, proxy_value_gbp, "
-        "is_illustrative, source, licence",
+        "is_illustrative, source, licence, value_type, excludes, edition_version, "
+        "edition_submission_id",
+    ),
+    "counting_warnings": (
+        "BASE TABLE",
+        "submission_id, source_file, source_row, edition, measure_code, "
+        "conflicting_source_row, conflicting_measure_code, organisation_id, contract_ref, "
+        "period_start, period_end, counting_rule",
+    ),
+    "measure_editions": (
+        "BASE TABLE",
+        "edition, edition_version, is_current_version, edition_submission_id, source_file, "
+        "received_at, measure_count, proxy_measure_count, record_only_measure_count, "
+        "localised_measure_count, is_illustrative, source, licence",
+    ),
+    "place_totals_at_price_base": (
+        "BASE TABLE",
+        "place_code, place_name, financial_year, base_edition, social_value_gbp, "
+        "social_value_at_base_gbp, repriced_line_count, not_repriced_line_count, "
+        "not_repriced_social_value_gbp, is_illustrative",
     ),
     "area_totals": (
         "BASE TABLE",
@@ -509,8 +528,11 @@ MARTS = {
         "BASE TABLE",
         "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
         "organisation_name, sector, contract_ref, period_start, period_end, measure_code, "
-        "edition, theme, outcome, quantity, unit, proxy_value_gbp, is_illustrative, "
-        "social_value_gbp, submitted_place_code, place_code, evidence",
+        "edition, edition_version, edition_submission_id, submitted_measure_code, "
+        "submitted_framework, crosswalk_submission_id, crosswalk_source_row, "
+        "crosswalk_factor, theme, outcome, quantity, valued_quantity, unit, "
+        "proxy_value_gbp, is_illustrative, valuation_status, social_value_gbp, "
+        "submitted_place_code, place_code, evidence",
     ),
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
     "mission_totals": (

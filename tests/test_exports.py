@@ -35,15 +35,18 @@ EXPORTED = {
     "commitment_totals",
     "contract_progress",
     "contract_summary",
+    "counting_warnings",
     "dim_measure",
     "dim_place",
     "fct_commitments",
     "fct_place_totals",
     "fct_social_value",
     "fct_submissions",
+    "measure_editions",
     "mission_totals",
     "need_distribution",
     "place_need",
+    "place_totals_at_price_base",
 }
 PARTITIONED = {
     "area_totals",
@@ -52,6 +55,7 @@ PARTITIONED = {
     "mission_totals",
     "need_distribution",
     "place_need",
+    "place_totals_at_price_base",
 }
 YEARS = ["financial_year=2023-24", "financial_year=2024-25"]
 DUCKDB_ONLY = pytest.mark.parametrize("published_marts", ["duckdb"], indirect=True)

@@ -290,6 +290,24 @@ def decimal_number(cell: Cell) -> float:
     return float(f"{float(_number(cell)):.15g}")
 
 
+def money_number(cell: Cell) -> float:
+    """A sum of pounds: a number, or text such as '£21,500.00' (15 significant digits)."""
+    if isinstance(cell, str):
+        cell = cell.strip().removeprefix("£").strip()
+    return decimal_number(cell)
+
+
+def edition_in_titles(above: list[tuple[int, list[Cell]]]) -> str | None:
+    """The edition a title cell names above the header ('Edition: essex-2024')."""
+    for _, cells in above:
+        for cell in cells:
+            if isinstance(cell, str) and (
+                named := first_group(cell, (r"edition\s*[:=]\s*(\S.*)",))
+            ):
+                return named.strip()
+    return None
+
+
 def _number(cell: Cell) -> int | float:
     if cell is None:
         raise ValueProblem("the cell is empty")

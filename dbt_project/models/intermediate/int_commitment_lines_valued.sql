@@ -4,7 +4,9 @@
     social_value_gbp here is the committed value.
 #}
 
--- depends_on: {{ ref('measure_catalogue') }}
+-- depends_on: {{ ref('int_measure_catalogue') }}
+-- depends_on: {{ ref('int_crosswalks') }}
+-- depends_on: {{ ref('int_local_proxies') }}
 
 with
 

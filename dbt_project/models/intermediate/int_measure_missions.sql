@@ -12,7 +12,7 @@ with
 
 catalogue as (
 
-    select * from {{ ref('measure_catalogue') }}
+    select * from {{ ref('int_measure_catalogue') }}
 
 ),
 

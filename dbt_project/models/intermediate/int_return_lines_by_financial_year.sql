@@ -15,7 +15,7 @@ valued as (
 
 final as (
 
-    {{ apportion_by_financial_year('valued', ['quantity', 'social_value_gbp']) }}
+    {{ apportion_by_financial_year('valued', ['quantity', 'valued_quantity', 'social_value_gbp']) }}
 
 )
 

@@ -3,7 +3,9 @@
     rule, so every kind of line is valued alike).
 #}
 
--- depends_on: {{ ref('measure_catalogue') }}
+-- depends_on: {{ ref('int_measure_catalogue') }}
+-- depends_on: {{ ref('int_crosswalks') }}
+-- depends_on: {{ ref('int_local_proxies') }}
 
 with
 

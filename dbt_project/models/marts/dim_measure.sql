@@ -2,7 +2,7 @@ with
 
 catalogue as (
 
-    select * from {{ ref('measure_catalogue') }}
+    select * from {{ ref('int_measure_catalogue') }}
 
 ),
 
@@ -18,7 +18,11 @@ final as (
         proxy_value_gbp,
         is_illustrative,
         source,
-        licence
+        licence,
+        value_type,
+        excludes,
+        edition_version,
+        edition_submission_id
 
     from catalogue
 

@@ -48,8 +48,8 @@ lines_with_missions as (
 
     inner join measure_missions
         on
-            apportioned.edition = measure_missions.edition
-            and apportioned.measure_code = measure_missions.measure_code
+            apportioned.valued_edition = measure_missions.edition
+            and apportioned.valued_measure_code = measure_missions.measure_code
 
 ),
 
