@@ -223,11 +223,11 @@ def build(
                 "SVW_PG_DATABASE": server["dbname"],
             }
         )
-    dbt_build(env, target, tmp)
+    dbt_build(env, target, tmp, dbt_vars)
     return built
 
 
-def dbt_build(env: dict[str, str], target: str, tmp: Path) -> None:
+def dbt_build(env: dict[str, str], target: str, tmp: Path, dbt_vars: str | None = None) -> None:
     """One ``dbt build`` of the project with ``env`` (its profile's variables)."""
     result = subprocess.run(
         [
