@@ -267,6 +267,10 @@ class FieldTable:
     kind: str  # how the sender and the ledger name it: "delivery", "commitments"
     fields: tuple[Field, ...]
     raw_table: str
+    # The fields that, with the submitter, identify one return: a later file with the
+    # same identity replaces it (dbt's history models), and lines of one return are
+    # checked together for double counting (ingest.staging.counting_warnings).
+    identity: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -283,8 +287,18 @@ class FieldTable:
         return tuple(field for field in self.fields if field.typing is typing)
 
 
-DELIVERY = FieldTable("delivery", RETURN_FIELDS, "raw.return_lines")
-COMMITMENTS = FieldTable("commitments", COMMITMENT_FIELDS, "raw.commitment_lines")
+DELIVERY = FieldTable(
+    "delivery",
+    RETURN_FIELDS,
+    "raw.return_lines",
+    identity=("organisation_id", "contract_ref", "period_start", "period_end"),
+)
+COMMITMENTS = FieldTable(
+    "commitments",
+    COMMITMENT_FIELDS,
+    "raw.commitment_lines",
+    identity=("organisation_id", "contract_ref"),
+)
 FIELD_TABLES: dict[str, FieldTable] = {table.kind: table for table in (DELIVERY, COMMITMENTS)}
 
 FIELDS_BY_NAME: dict[str, Field] = {field.name: field for field in RETURN_FIELDS}

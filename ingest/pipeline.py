@@ -138,7 +138,9 @@ def check_return(
         for column in parsed.ignored_columns
     ]
     if gate.total_errors == 0:
-        warnings += place_code_warnings(warehouse, table) + counting_warnings(warehouse, table)
+        warnings += place_code_warnings(warehouse, table) + counting_warnings(
+            warehouse, table, field_table
+        )
     return CheckedFile(
         errors=gate.errors,
         total_errors=gate.total_errors,

@@ -309,10 +309,17 @@ def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
     ]
 
 
-def counting_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
-    """Lines of one return (organisation, contract, period) whose measures the edition
-    in force says must not be counted together (its ``excludes``). Not an error: the
-    totals count both as sent, and ``marts.counting_warnings`` lists them too."""
+def counting_warnings(
+    warehouse: Warehouse, staged_table: str, field_table: FieldTable = DELIVERY
+) -> list[str]:
+    """Lines of one return (the field table's identity: organisation, contract, and for
+    delivery the period) whose measures the edition in force says must not be counted
+    together (its ``excludes``). Not an error: the totals count both as sent, and
+    ``marts.counting_warnings`` lists them too."""
+    same_return = " ".join(
+        f"and line.{column} is not distinct from other.{column}"
+        for column in (field_table.by_name(name).staged_value for name in field_table.identity)
+    )
     with warehouse.connect() as connection:
         rows = connection.execute(
             sa.text(
@@ -327,10 +334,7 @@ def counting_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
                 "and known.to_edition = other_known.to_edition "
                 "and ' ' || lower(known.excludes) || ' ' "
                 "like '% ' || lower(other_known.to_code) || ' %' "
-                "and line.organisation_id = other.organisation_id "
-                "and line.contract_ref is not distinct from other.contract_ref "
-                "and line.period_start_value = other.period_start_value "
-                "and line.period_end_value = other.period_end_value "
+                f"{same_return} "
                 "order by 1, 3"
             )
         ).all()

@@ -79,3 +79,15 @@ def test_format_guide_gives_the_header_quorum_of_a_workbook_sheet() -> None:
     guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
     words = {4: "four"}
     assert f"header row names at least {words[HEADER_QUORUM]} of the" in guide
+
+
+def test_the_ledgers_file_kinds_are_the_ones_dbt_accepts() -> None:
+    import yaml
+
+    from ingest.ledger import FileKind
+
+    models = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "stg_submissions.yml"
+    (model,) = yaml.safe_load(models.read_text(encoding="utf-8"))["models"]
+    (column,) = [c for c in model["columns"] if c["name"] == "file_kind"]
+    (accepted,) = [t["accepted_values"] for t in column["data_tests"] if "accepted_values" in t]
+    assert set(accepted["arguments"]["values"]) == {kind.value for kind in FileKind}
