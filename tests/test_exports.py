@@ -109,9 +109,12 @@ def test_parquet_reads_back_with_the_marts_totals(published_marts: Published, tm
 def test_hive_partitions_by_financial_year(published_marts: Published, tmp_path) -> None:
     export(published_marts, str(tmp_path / "out"))
     current = tmp_path / "out" / "current"
+    # This warehouse has no commitments: an empty mart is one empty file, not partitions.
+    empty = {"commitment_totals"}
     for mart in EXPORTED:
         listing = sorted(p.name for p in (current / mart).iterdir())
-        assert listing == (YEARS if mart in PARTITIONED else ["part-0.parquet"]), mart
+        partitioned = mart in PARTITIONED and mart not in empty
+        assert listing == (YEARS if partitioned else ["part-0.parquet"]), mart
     for year in YEARS:
         assert [p.name for p in (current / "place_need" / year).iterdir()] == ["part-0.parquet"]
     # The partition column lives in the folder name, not in the files.
