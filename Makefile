@@ -77,8 +77,10 @@ chromium:
 	fi
 
 # --durations: where the time goes, for keeping the suite within about 10 minutes.
+# -n 2: one worker per core, each with its own PostgreSQL and S3 servers; whole test
+# files go to one worker, so a module's dbt build is made once.
 test: manifest postgres-server chromium
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 # The quick loop while developing: everything but the whole-pipeline runs (marked slow).
 test-fast: manifest postgres-server chromium
