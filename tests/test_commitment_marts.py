@@ -126,7 +126,13 @@ RAW = RawRows(
 def warehouse(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    return build(request, tmp_path_factory, RAW, dbt_vars="{as_of_date: '2025-03-31'}")
+    return build(
+        request,
+        tmp_path_factory,
+        RAW,
+        database="svw_commitment_marts",
+        dbt_vars="{as_of_date: '2025-03-31'}",
+    )
 
 
 def test_fct_commitments_holds_the_current_baseline_valued(warehouse: BuiltWarehouse) -> None:

@@ -181,7 +181,8 @@ def _return_line_rows() -> list[list[Any]]:
 def warehouse(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    return build(request, tmp_path_factory, RawRows(_submission_rows(), _return_line_rows()))
+    raw = RawRows(_submission_rows(), _return_line_rows())
+    return build(request, tmp_path_factory, raw, database="svw_dbt_project")
 
 
 def test_expected_proxies_match_the_catalogue_seed() -> None:
