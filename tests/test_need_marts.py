@@ -23,10 +23,10 @@ from configuration import DuckDBFile, PostgresDatabase
 from svw.runner import need_headlines
 from tests.dbt_builds import (
     DBT_PROJECT_DIR,
-    EDITION,
     BuiltWarehouse,
     RawRows,
     build,
+    return_line,
     rows,
     submission_row,
 )
@@ -38,38 +38,19 @@ FY_2023_24 = (date(2023, 4, 1), date(2024, 3, 31))
 FY_2021_22 = (date(2021, 4, 1), date(2022, 3, 31))
 
 
-def _line(sid: int, row: int, period: tuple[date, date], code: str, qty: float, place: str):
-    return [
-        sid,
-        row,
-        "north-cc",
-        f"GB-COH-{row:02d}",
-        f"Supplier {row}",
-        "private",
-        *period,
-        code,
-        EDITION,
-        qty,
-        None,
-        place,
-        f"C-{sid}",
-        None,
-    ]
-
-
 RAW = RawRows(
     submissions=[
         submission_row(1, "north-cc", "north-cc/2023-24.csv", "2024-05-01 09:00", "loaded", 6),
         submission_row(2, "north-cc", "north-cc/2021-22.csv", "2024-05-02 09:00", "loaded", 1),
     ],
     return_lines=[
-        _line(1, 2, FY_2023_24, "NT14", 1_415_740, "E06000009"),  # Blackpool
-        _line(1, 3, FY_2023_24, "NT14", 4_112_415, "E08000035"),  # Leeds
-        _line(1, 4, FY_2023_24, "NT14", 550_780, "E07000026"),  # Allerdale
-        _line(1, 5, FY_2023_24, "NT24", 100, "E08000016"),  # Barnsley, old code
-        _line(1, 6, FY_2023_24, "NT14", 372_089, "W06000015"),  # Cardiff
-        _line(1, 7, FY_2023_24, "NT14", 1_000, "E06000099"),  # never a district
-        _line(2, 2, FY_2021_22, "NT14", 547_630, "E07000028"),  # Carlisle
+        return_line(1, 2, FY_2023_24, "NT14", 1_415_740, "E06000009"),  # Blackpool
+        return_line(1, 3, FY_2023_24, "NT14", 4_112_415, "E08000035"),  # Leeds
+        return_line(1, 4, FY_2023_24, "NT14", 550_780, "E07000026"),  # Allerdale
+        return_line(1, 5, FY_2023_24, "NT24", 100, "E08000016"),  # Barnsley, old code
+        return_line(1, 6, FY_2023_24, "NT14", 372_089, "W06000015"),  # Cardiff
+        return_line(1, 7, FY_2023_24, "NT14", 1_000, "E06000099"),  # never a district
+        return_line(2, 2, FY_2021_22, "NT14", 547_630, "E07000028"),  # Carlisle
     ],
 )
 
