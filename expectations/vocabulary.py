@@ -206,8 +206,11 @@ def canonical_value_type(text: str) -> str | None:
 
 MAX_ORGANISATION_ID_LENGTH = 100
 
-# The xlsx template's sheets: the return itself, and the measure list beside it. A
-# workbook's data is read from a sheet named like RETURN_SHEET when it has one.
+# The xlsx template's sheets: the return itself, then how to fill it in, the measure
+# list and the districts, which its drop-down lists draw on. A workbook's data is read
+# from a sheet named like RETURN_SHEET when it has one.
 RETURN_SHEET = "Return"
+INSTRUCTIONS_SHEET = "Instructions"
 MEASURES_SHEET = "Measures"
+PLACES_SHEET = "Places"
 TEMPLATE_HINT = f"the {MEASURES_SHEET} sheet of the xlsx return template"

@@ -185,7 +185,8 @@ def report(places: tuple[str, ...], output: str | None) -> None:
 @click.option("--kind", type=_KIND, default="delivery", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None)
 def template(fmt: str, kind: str, output: str | None) -> None:
-    """Write an empty return template (xlsx: with the measure list on a second sheet)."""
+    """Write an empty return template (xlsx: drop-down lists and checks on the Return
+    sheet, with Instructions, Measures and Places sheets)."""
     from expectations.fields import FIELD_TABLES
     from ingest.template import csv_template, xlsx_template
 

@@ -878,9 +878,9 @@ def test_xlsx_template_with_its_measures_sheet_moved_first() -> None:
     from ingest.template import xlsx_template
 
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx_template()))
-    workbook.move_sheet("Measures", offset=-1)
+    workbook.move_sheet("Measures", offset=-2)
     workbook["Return"].append(ROW_VALUES)
-    assert workbook.sheetnames == ["Measures", "Return"]
+    assert workbook.sheetnames == ["Measures", "Return", "Instructions", "Places"]
     parsed = read("q1.xlsx", _saved(workbook))
     assert (parsed.where.sheet, parsed.where.header_row, rows(parsed)) == ("Return", 1, [2])
 

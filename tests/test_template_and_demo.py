@@ -87,7 +87,7 @@ def test_xlsx_template_reads_back_as_header_only() -> None:
 
 def test_xlsx_template_filled_in_reads() -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx_template()))
-    assert workbook.sheetnames == ["Return", "Measures"]
+    assert workbook.sheetnames == ["Return", "Instructions", "Measures", "Places"]
     sheet = workbook["Return"]
     assert [cell.value for cell in sheet[1]] == CANONICAL_ORDER
     sheet.append(
