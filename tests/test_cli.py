@@ -101,9 +101,21 @@ def test_templates(svw_settings: Settings, tmp_path: Path) -> None:
     ]
     assert svw("template", "--format", "xlsx", cwd=tmp_path).returncode == 0
     book = openpyxl.load_workbook(io.BytesIO((tmp_path / "return-template.xlsx").read_bytes()))
-    assert book.sheetnames[1] == "Measures"
+    assert book.sheetnames == ["Return", "Instructions", "Measures", "Places"]
     codes = {row[1] for row in book["Measures"].iter_rows(values_only=True)}
     assert {"NT1", "NT24", "NT31", "NT40"} <= codes
+    kind = ("--kind", "commitments")
+    assert svw("template", "--format", "xlsx", *kind, cwd=tmp_path).returncode == 0
+    data = (tmp_path / "commitments-template.xlsx").read_bytes()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert [cell.value for cell in book["Return"][1]][3:6] == [
+        "contract_ref",
+        "contract_start",
+        "contract_end",
+    ]
+    assert book["Instructions"]["A1"].value == "How to fill in this commitment return"
+    lists = {v.promptTitle: v.type for v in book["Return"].data_validations.dataValidation}
+    assert (lists["sector"], lists["measure_code"], lists["place_code"]) == ("list",) * 3
 
 
 def test_run_exits_zero_with_rejections_and_prints_summary(
