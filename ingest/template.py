@@ -68,8 +68,13 @@ MAX_TITLE_CHARS = 32
 # Zip entries carry a timestamp; a fixed one makes the same workbook the same bytes.
 _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 _FIXED_DOC_TIME = datetime.datetime(2026, 1, 1)
-# Any real date passes Excel's date check: it refuses text that is not a date.
-_FIRST_EXCEL_DATE = "1"
+# Excel's checks of typed values (type, operator, bound) besides the lists: any real
+# date (day 1 is 1 January 1900), so text that is not a date is refused; a number, 0 or
+# more, as the gate requires.
+_CHECKS: dict[Typing, tuple[str, str, str]] = {
+    Typing.DATE: ("date", "greaterThanOrEqual", "1"),
+    Typing.QUANTITY: ("decimal", "greaterThanOrEqual", "0"),
+}
 _INSTRUCTION_LINE_CHARS = 110
 
 # What a row of each kind of return is, in the sender's words.
@@ -162,32 +167,28 @@ def _prompt(field: Field) -> str:
 
 def _validation(field: Field, lists: dict[Typing, str]) -> DataValidation:
     """The check Excel applies to a column as the sender types: a stop, so a value that
-    breaks it is refused, with the field's prompt shown when a cell is selected."""
-    checks: dict[Typing, dict[str, str]] = {
-        Typing.DATE: {"type": "date", "operator": "greaterThanOrEqual"},
-        Typing.QUANTITY: {"type": "decimal", "operator": "greaterThanOrEqual"},
-    }
+    breaks it is refused, with the field's prompt shown when a cell is selected. A
+    column of free text gets the prompt alone."""
     validation = DataValidation(
         allow_blank=True,  # an empty optional cell is fine; the gate reports missing ones
         showInputMessage=True,
         promptTitle=field.name,
         prompt=_prompt(field),
-        showErrorMessage=field.typing in (*lists, *checks),
-        errorStyle="stop",
-        errorTitle=f"Invalid {field.name}",
-        error=_refusal(field),
     )
     if field.typing in lists:
-        validation.type = "list"
-        validation.formula1 = lists[field.typing]
-    elif field.typing in checks:
-        validation.type = checks[field.typing]["type"]
-        validation.operator = checks[field.typing]["operator"]
-        validation.formula1 = _FIRST_EXCEL_DATE if field.typing is Typing.DATE else "0"
+        validation.type, validation.formula1 = "list", lists[field.typing]
+    elif field.typing in _CHECKS:
+        validation.type, validation.operator, validation.formula1 = _CHECKS[field.typing]
+    else:
+        return validation
+    validation.showErrorMessage = True
+    validation.errorStyle = "stop"
+    validation.errorTitle = f"Invalid {field.name}"
+    validation.error = _refusal(field)
     return validation
 
 
-def _refusal(field: Field) -> str | None:
+def _refusal(field: Field) -> str:
     """What Excel says when it refuses a value: what to do instead."""
     return {
         Typing.SECTOR: f"Choose the sector from the drop-down list: {', '.join(SECTORS)}.",
@@ -199,7 +200,7 @@ def _refusal(field: Field) -> str | None:
         Typing.DATE: "Type a date, for example 31/03/2026 or 2026-03-31.",
         Typing.QUANTITY: "Type a number, 0 or more, such as 12 or 1250.50, with no words "
         "or units in the cell.",
-    }.get(field.typing)
+    }[field.typing]
 
 
 # --- the lists ----------------------------------------------------------------------

@@ -131,7 +131,9 @@ def test_every_column_prompts_within_excels_limits() -> None:
         for validation in validations:
             # Excel refuses a workbook whose validation texts pass these lengths.
             assert len(validation.prompt) <= 255 and len(validation.error or "") <= 255
-            assert len(validation.promptTitle) <= 32 and len(validation.errorTitle) <= 32
+            assert len(validation.promptTitle) <= 32 and len(validation.errorTitle or "") <= 32
+            # Free text (names, references, evidence) is prompted for, never refused.
+            assert validation.showErrorMessage == (validation.type is not None)
 
 
 def test_errors_say_what_to_do() -> None:
@@ -321,3 +323,8 @@ def test_the_format_guide_describes_the_template() -> None:
     assert f"On\n  the first {TEMPLATE_ROWS:,} rows" in guide
     for sheet in _template(DELIVERY).sheetnames:
         assert f"**{sheet}**" in guide
+
+
+def test_the_commitment_template_is_reproducible() -> None:
+    assert xlsx_template(COMMITMENTS) == xlsx_template(COMMITMENTS)
+    assert xlsx_template(COMMITMENTS) != xlsx_template(DELIVERY)
