@@ -68,7 +68,7 @@ def relation_metadata(
         unique_id: built_relation(node, warehouse.location) for unique_id, node in nodes.items()
     }
     with warehouse.connect() as connection:
-        columns = _column_types(connection, {r.schema for r in relations.values()})
+        columns = _column_types(connection, relations.values())
         present = {key: r for key, r in relations.items() if (r.schema, r.name) in columns}
         counts = _row_counts(connection, [r for r in present.values() if r.is_table])
     metadata: dict[str, dict[str, dg.MetadataValue]] = {}
@@ -94,17 +94,23 @@ def _table_schema(columns: list[tuple[str, str]], node: Mapping[str, Any]) -> dg
 
 
 def _column_types(
-    connection: sa.Connection, schemas: Iterable[str]
+    connection: sa.Connection, relations: Iterable[Relation]
 ) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(schema, relation) -> [(column, type)] in column order, for every relation."""
+    """(schema, relation) -> [(column, type)] in column order, for ``relations``."""
+    wanted = list(relations)
     rows = connection.execute(
         sa.text(
             "select table_schema, table_name, column_name, data_type, numeric_precision, "
             "numeric_scale from information_schema.columns "
             "where table_catalog = current_database() and table_schema in :schemas "
-            "order by table_schema, table_name, ordinal_position"
-        ).bindparams(sa.bindparam("schemas", expanding=True)),
-        {"schemas": sorted(schemas)},
+            "and table_name in :names order by table_schema, table_name, ordinal_position"
+        ).bindparams(
+            sa.bindparam("schemas", expanding=True), sa.bindparam("names", expanding=True)
+        ),
+        {
+            "schemas": sorted({r.schema for r in wanted}),
+            "names": sorted({r.name for r in wanted}),
+        },
     ).all()
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for schema, table, column, data_type, precision, scale in rows:
