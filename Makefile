@@ -92,6 +92,8 @@ lint: $(INSTALLED)
 	$(BIN)/sqlfluff lint dbt_project/models
 
 # The venv's bin/ first on PATH: DbtProject.prepare_if_dev() runs the `dbt` it finds there.
+# `dagster dev`, not `dg dev`: dg serves a dg project or dg.toml workspace, not
+# workspace.yaml, and comes in dagster-dg-cli, which the lock leaves out (17 packages).
 dev: manifest
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
 

@@ -14,9 +14,11 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from configuration import DBT_PROJECT_DIR, Settings
 from orchestration.dbt_cli import dbt_executable, dbt_target, environment_for_dbt, invocation_folder
+from orchestration.dbt_metadata import relation_metadata
 from orchestration.resources import WarehouseResource
 from orchestration.seed_builds import current_seed_build, record_seed_build, seed_fingerprint
 
@@ -47,6 +49,8 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
 
 
 translator = SvwDbtTranslator()
+# Where dagster-dbt's asset specs name their dbt node.
+DAGSTER_DBT_UNIQUE_ID = "dagster_dbt/unique_id"
 
 
 # dbt's unit tests check the SQL against fixed inputs, not the warehouse's data: they
@@ -64,8 +68,9 @@ class PipelineDbtResource(DbtCliResource):
         """No in-process dbt adapter (a dagster-dbt hook, pinned version).
 
         dagster-dbt loads dbt's profile, project and adapter into this process before
-        each invocation, only to fetch column metadata and row counts, which this
-        project does not ask for: seconds of imports and parsing per invocation.
+        each invocation, only to fetch column metadata and row counts: seconds of
+        imports and parsing per invocation. ``orchestration.dbt_metadata`` reads both
+        from the warehouse in two queries once dbt has finished.
         """
         return None
 
@@ -79,7 +84,53 @@ class PipelineDbtResource(DbtCliResource):
         with invocation_folder(Path(self.artefacts_dir), name) as target:
             with environment_for_dbt(warehouse.location):
                 invocation = self.cli(_RUN_BUILD, context=context, target_path=target)
-            yield from invocation.stream()
+            if warehouse.duckdb_path is None:
+                # PostgreSQL: each relation is described as soon as dbt reports it built,
+                # so Dagster records the events while dbt goes on.
+                for event in invocation.stream():
+                    yield from _with_relation_metadata([event], invocation.manifest, warehouse)
+                return
+            events, failure = _all_events(invocation.stream())
+        if failure is not None:
+            yield from events
+            raise failure
+        yield from _with_relation_metadata(events, invocation.manifest, warehouse)
+
+
+def _all_events(stream: Iterator[Any]) -> tuple[list[Any], Exception | None]:
+    """Every event of a dbt invocation, and the error it ended with, if any.
+
+    DuckDB: dbt's process holds the only lock on the file until it ends, so the events
+    are held until then and described together. Dagster then records them after dbt
+    rather than beside it, which adds the time of writing them to the step (the demo's
+    929 events: most of a minute on a heavily loaded machine).
+    """
+    events: list[Any] = []
+    try:
+        for event in stream:
+            events.append(event)
+    except Exception as failure:  # noqa: BLE001 - re-raised by the caller after the events
+        return events, failure
+    return events, None
+
+
+def _with_relation_metadata(
+    events: list[Any], manifest: Mapping[str, Any], warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """The events, each model's and seed's with its row count and column types."""
+    unique_ids = [_unique_id(event) for event in events]
+    nodes = {unique_id: manifest["nodes"][unique_id] for unique_id in unique_ids if unique_id}
+    described = relation_metadata(warehouse.warehouse, nodes) if nodes else {}
+    for event, unique_id in zip(events, unique_ids, strict=True):
+        extra = described.get(unique_id) if unique_id else None
+        yield event.with_metadata({**event.metadata, **extra}) if extra else event
+
+
+def _unique_id(event: Any) -> str | None:
+    """The dbt node a materialisation event is of (dagster-dbt puts it in the metadata)."""
+    if isinstance(event, dg.Output | dg.AssetMaterialization) and "unique_id" in event.metadata:
+        return event.metadata["unique_id"].value
+    return None
 
 
 def dbt_resource(settings: Settings) -> PipelineDbtResource:
@@ -108,7 +159,7 @@ def reference_seeds(
     built_in = complete and current_seed_build(warehouse.warehouse, fingerprint, tables)
     if built_in:
         context.log.info(f"seeds unchanged since run {built_in} built and tested them")
-        yield from _unchanged_seeds(context, fingerprint, built_in)
+        yield from _unchanged_seeds(context, fingerprint, built_in, warehouse)
         return
     yield from dbt.build(context, warehouse)
     if complete:
@@ -116,17 +167,32 @@ def reference_seeds(
 
 
 def _unchanged_seeds(
-    context: dg.AssetExecutionContext, fingerprint: str, built_in: str
+    context: dg.AssetExecutionContext,
+    fingerprint: str,
+    built_in: str,
+    warehouse: WarehouseResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """What the seeds step reports when it skips dbt: every selected seed and test.
 
-    Downstream steps wait for every selected output, so each seed is reported; its
-    tests passed in the build recorded for this fingerprint (a failed build is never
-    recorded), and the tables have not been rebuilt since.
+    Downstream steps wait for every selected output, so each seed is reported (with its
+    row count and column types, as after a build); its tests passed in the build
+    recorded for this fingerprint (a failed build is never recorded), and the tables
+    have not been rebuilt since.
     """
     unchanged = {"rebuilt": False, "seed_fingerprint": fingerprint, "built_in_run": built_in}
-    for key in sorted(context.selected_asset_keys):
-        yield dg.MaterializeResult(asset_key=key, metadata=unchanged)
+    manifest, _, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    unique_ids = {
+        spec.key: spec.metadata[DAGSTER_DBT_UNIQUE_ID] for spec in context.assets_def.specs
+    }
+    selected = sorted(context.selected_asset_keys)
+    described = relation_metadata(
+        warehouse.warehouse,
+        {unique_ids[key]: manifest["nodes"][unique_ids[key]] for key in selected},
+    )
+    for key in selected:
+        yield dg.MaterializeResult(
+            asset_key=key, metadata={**unchanged, **described.get(unique_ids[key], {})}
+        )
     for check in sorted(context.selected_asset_check_keys):
         yield dg.AssetCheckResult(
             asset_key=check.asset_key, check_name=check.name, passed=True, metadata=unchanged

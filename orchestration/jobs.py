@@ -4,6 +4,17 @@ import dagster as dg
 
 PIPELINE_JOB_NAME = "social_value_pipeline"
 WAREHOUSE_TAG = {"svw/warehouse": "write"}  # limited to one run at a time (dagster.yaml)
+# Who started a run. Sensor and schedule runs carry Dagster's own tags (dagster/sensor_name,
+# dagster/schedule_name); a run `svw run` or `svw demo` executes carries these.
+LAUNCHED_BY_TAG = "svw/launched_by"
+COMMAND_TAG = "svw/command"
+
+
+def cli_run_tags(command: str) -> dict[str, str]:
+    """The tags of a run the ``svw`` command ``command`` (run, demo) executes itself."""
+    return {LAUNCHED_BY_TAG: "cli", COMMAND_TAG: command}
+
+
 # The job's steps in the words of the run summary, in the order they run.
 STEP_LABELS = {
     "reference_seeds": "seeds",

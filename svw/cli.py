@@ -141,7 +141,7 @@ def demo(seed: int) -> None:
         f"Wrote {len(files)} demo files under {settings.bucket_url}/incoming/ and reference/"
     )
     # The demo wrote its files itself: nothing is still uploading, so no settling wait.
-    sys.exit(_run_and_summarise(settings, settle_seconds=0))
+    sys.exit(_run_and_summarise(settings, settle_seconds=0, command="demo"))
 
 
 @main.command()
@@ -233,13 +233,15 @@ def _settings() -> Settings:
         sys.exit(EXIT_INFRASTRUCTURE)
 
 
-def _run_and_summarise(settings: Settings, settle_seconds: float | None) -> int:
+def _run_and_summarise(
+    settings: Settings, settle_seconds: float | None, command: str = "run"
+) -> int:
     from svw.runner import run_pipeline
 
     # The run's children (dbt) and Dagster's EnvVar resources read the same settings.
     os.environ.update(settings.child_environment())
     try:
-        outcome = run_pipeline(settings, settle_seconds)
+        outcome = run_pipeline(settings, settle_seconds, command)
     except ConfigurationError as problem:
         click.echo(f"svw: {problem}", err=True)
         return EXIT_INFRASTRUCTURE

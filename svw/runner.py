@@ -116,13 +116,18 @@ def _instance_home(settings: Settings) -> Path:
     return settings.dagster_home
 
 
-def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> RunOutcome:
-    """Execute the same job the sensor launches, in this process, recorded in DAGSTER_HOME."""
+def run_pipeline(
+    settings: Settings, settle_seconds: float | None = None, command: str = "run"
+) -> RunOutcome:
+    """Execute the same job the sensor launches, in this process, recorded in DAGSTER_HOME.
+
+    The run is tagged as launched by ``svw <command>`` (``orchestration.jobs.cli_run_tags``).
+    """
     started = time.perf_counter()
     import dagster as dg
 
     from orchestration.definitions import build_definitions
-    from orchestration.jobs import PIPELINE_JOB_NAME
+    from orchestration.jobs import PIPELINE_JOB_NAME, cli_run_tags
 
     home = _instance_home(settings)
     # The console gets warnings (rejections, failures); the full log is in the Dagster UI.
@@ -139,7 +144,10 @@ def run_pipeline(settings: Settings, settle_seconds: float | None = None) -> Run
         contextlib.redirect_stdout(log),
     ):
         result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False
+            instance=instance,
+            run_config=run_config,
+            tags=cli_run_tags(command),
+            raise_on_error=False,
         )
         step_seconds = _step_seconds(instance, result.run_id)
     outcome = RunOutcome(
