@@ -7,8 +7,6 @@ in archive/, in the sentences of ``marts.fct_supersessions`` (the one place they
 worded). Its metadata lists the same sentences for the Dagster UI.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
