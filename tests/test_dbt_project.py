@@ -539,7 +539,7 @@ MARTS = {
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
     "fct_supersessions": (
         "BASE TABLE",
-        "superseded_submission_id, superseded_file, superseding_submission_id, "
+        "file_kind, superseded_submission_id, superseded_file, superseding_submission_id, "
         "superseding_file, superseding_run_id, submitter, organisation_id, contract_ref, "
         "period_start, period_end, superseded_line_count, notice",
     ),

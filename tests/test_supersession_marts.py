@@ -8,7 +8,9 @@ One ``dbt build`` per engine over five files of submitter north-cc, all for Nort
 - q2.csv (run-2): 1 line of C1 for 2025-07-01 to 2025-09-30, another return: replaces nothing;
 - jobs.csv (run-4): 2 lines of NT1 for contract C2, 2025-10-01 to 2025-12-31;
 - spend.csv (run-5): 1 line of NT14 for the same contract and period: the split return,
-  whose second half replaces the first whole (2 lines of jobs.csv no longer count).
+  whose second half replaces the first whole (2 lines of jobs.csv no longer count);
+- commitments/c-3.csv (run-10): 2 commitments on contract C3, re-baselined by
+  commitments/c-3-v2.csv (run-11) with 1: the 2 earlier commitments no longer count.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def line(sid: int, row: int, period: tuple[date, date], contract: str, code: str
             EDITION, qty, None, LEEDS, contract, None]  # fmt: skip
 
 
+def commitment(sid: int, row: int, code: str, qty: float) -> list[Any]:
+    """A Northbridge commitment on contract C3, in COMMITMENT_LINE_COLUMNS order."""
+    return [sid, row, "north-cc", "GB-COH-01", "Northbridge Ltd", "private", "C3",
+            date(2025, 4, 1), date(2026, 3, 31), code, qty, LEEDS, "Contract C3", 100000,
+            EDITION, None, None, None]  # fmt: skip
+
+
 def ledger_row(sid: int, name: str, received: str, lines: int, run: str) -> list[Any]:
     """A loaded file's ledger row, in SUBMISSION_COLUMNS order."""
     from datetime import datetime
@@ -56,6 +65,8 @@ RAW = RawRows(
         ledger_row(3, "q2.csv", "2025-10-10 09:00", 1, "run-2"),
         ledger_row(4, "jobs.csv", "2026-01-10 09:00", 2, "run-4"),
         ledger_row(5, "spend.csv", "2026-01-10 10:00", 1, "run-5"),
+        ledger_row(10, "commitments/c-3.csv", "2025-03-01 09:00", 2, "run-10"),
+        ledger_row(11, "commitments/c-3-v2.csv", "2025-09-01 09:00", 1, "run-11"),
     ],
     return_lines=[
         line(1, 2, Q1, "C1", "NT24", 100),
@@ -68,6 +79,11 @@ RAW = RawRows(
         line(4, 3, Q3, "C2", "NT1", 2),
         line(5, 2, Q3, "C2", "NT14", 9000),
     ],
+    commitment_lines=[
+        commitment(10, 2, "NT1", 2),
+        commitment(10, 3, "NT24", 400),
+        commitment(11, 2, "NT1", 1),
+    ],
 )
 
 Q1_NOTICE = (
@@ -77,6 +93,10 @@ Q1_NOTICE = (
 SPLIT_NOTICE = (
     "file incoming/north-cc/spend.csv replaces return (GB-COH-01, C2, 2025-10-01 to "
     "2025-12-31) from file incoming/north-cc/jobs.csv: 2 earlier lines no longer count"
+)
+CONTRACT_NOTICE = (
+    "file incoming/north-cc/commitments/c-3-v2.csv replaces commitment return (GB-COH-01, "
+    "C3) from file incoming/north-cc/commitments/c-3.csv: 2 earlier lines no longer count"
 )
 
 
@@ -91,17 +111,20 @@ def test_fct_supersessions_has_one_row_per_replaced_file_and_return(
     assert rows(
         warehouse,
         """
-        select superseded_submission_id, superseded_file, superseding_submission_id,
+        select file_kind, superseded_submission_id, superseded_file, superseding_submission_id,
                superseding_file, superseding_run_id, organisation_id, contract_ref,
                period_start, period_end, superseded_line_count, notice
         from marts.fct_supersessions
         order by superseded_submission_id
         """,
     ) == [
-        (1, "incoming/north-cc/q1.csv", 2, "incoming/north-cc/q1-v2.csv", "run-2",
+        ("return", 1, "incoming/north-cc/q1.csv", 2, "incoming/north-cc/q1-v2.csv", "run-2",
          "GB-COH-01", "C1", *Q1, 3, Q1_NOTICE),
-        (4, "incoming/north-cc/jobs.csv", 5, "incoming/north-cc/spend.csv", "run-5",
+        ("return", 4, "incoming/north-cc/jobs.csv", 5, "incoming/north-cc/spend.csv", "run-5",
          "GB-COH-01", "C2", *Q3, 2, SPLIT_NOTICE),
+        ("commitments", 10, "incoming/north-cc/commitments/c-3.csv", 11,
+         "incoming/north-cc/commitments/c-3-v2.csv", "run-11", "GB-COH-01", "C3", None, None,
+         2, CONTRACT_NOTICE),
     ]  # fmt: skip
 
 
@@ -120,6 +143,8 @@ def test_fct_submissions_says_which_file_superseded_which(warehouse: BuiltWareho
         (3, 1, 1, 0, None, None, 0),  # another period: supersedes nothing
         (4, 2, 0, 2, 5, "incoming/north-cc/spend.csv", 0),
         (5, 1, 1, 0, None, None, 2),
+        (10, 2, 0, 2, 11, "incoming/north-cc/commitments/c-3-v2.csv", 0),
+        (11, 1, 1, 0, None, None, 2),
     ]
 
 
@@ -139,6 +164,9 @@ def test_the_run_reads_back_what_its_files_replaced(warehouse: BuiltWarehouse) -
         ("incoming/north-cc/spend.csv", [SPLIT_NOTICE])
     ]
     assert str(RunLines(loaded=5, counting=2)) == "2 of the 5 loaded"
+    with open_warehouse(location(warehouse)) as built, built.connect() as connection:
+        (contract,) = replacing_files(connection, "run-11")
+    assert contract.notices == [CONTRACT_NOTICE]
 
 
 def test_the_senders_report_of_the_split_return(warehouse: BuiltWarehouse) -> None:

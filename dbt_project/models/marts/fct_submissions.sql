@@ -14,9 +14,22 @@ ledger as (
 
 ),
 
+-- delivered and committed lines: a file holds one kind or the other
 history as (
 
-    select * from {{ ref('int_return_lines_history') }}
+    select
+        line_id,
+        submission_id,
+        is_superseded
+    from {{ ref('int_return_lines_history') }}
+
+    union all
+
+    select
+        line_id,
+        submission_id,
+        is_superseded
+    from {{ ref('int_commitment_lines_history') }}
 
 ),
 

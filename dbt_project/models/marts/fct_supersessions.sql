@@ -1,16 +1,23 @@
 {#
     Supersession made visible: one row per earlier file, later file and return whose
     lines the later file replaced, with how many earlier lines no longer count and the
-    sentence the run summary and the sender's report print. The rule itself (which
-    file holds the current version of a return) is int_return_lines_history's; this
-    model only counts and names what it decided.
+    sentence the run summary and the sender's report print. The rules themselves (which
+    file holds the current version of a delivery return, or of a contract's
+    commitments) are int_return_lines_history's and int_commitment_lines_history's;
+    this model only counts and names what they decided.
 #}
 
 with
 
-history as (
+return_history as (
 
     select * from {{ ref('int_return_lines_history') }}
+
+),
+
+commitment_history as (
+
+    select * from {{ ref('int_commitment_lines_history') }}
 
 ),
 
@@ -20,9 +27,10 @@ ledger as (
 
 ),
 
-replaced as (
+replaced_returns as (
 
     select
+        cast('return' as varchar) as file_kind,
         submission_id as superseded_submission_id,
         superseded_by_submission_id as superseding_submission_id,
         submitter,
@@ -33,7 +41,7 @@ replaced as (
         period_end,
         count(*) as superseded_line_count
 
-    from history
+    from return_history
 
     where is_superseded
 
@@ -45,6 +53,41 @@ replaced as (
         nullif(contract_ref, ''),
         period_start,
         period_end
+
+),
+
+-- a commitment return's identity has no period: the contract is re-baselined whole
+replaced_contracts as (
+
+    select
+        cast('commitments' as varchar) as file_kind,
+        submission_id as superseded_submission_id,
+        superseded_by_submission_id as superseding_submission_id,
+        submitter,
+        organisation_id,
+        contract_ref,
+        cast(null as date) as period_start,
+        cast(null as date) as period_end,
+        count(*) as superseded_line_count
+
+    from commitment_history
+
+    where is_superseded
+
+    group by
+        submission_id,
+        superseded_by_submission_id,
+        submitter,
+        organisation_id,
+        contract_ref
+
+),
+
+replaced as (
+
+    select * from replaced_returns
+    union all
+    select * from replaced_contracts
 
 ),
 
@@ -69,6 +112,7 @@ named as (
 final as (
 
     select
+        file_kind,
         superseded_submission_id,
         superseded_file,
         superseding_submission_id,
@@ -81,11 +125,18 @@ final as (
         period_end,
         superseded_line_count,
         'file ' || superseding_file
-        || ' replaces return (' || organisation_id
-        || ', ' || coalesce(contract_ref, 'no contract')
-        || ', ' || cast(period_start as varchar)
-        || ' to ' || cast(period_end as varchar)
-        || ') from file ' || superseded_file
+        || case
+            when file_kind = 'commitments'
+                then
+                    ' replaces commitment return (' || organisation_id
+                    || ', ' || contract_ref || ')'
+            else
+                ' replaces return (' || organisation_id
+                || ', ' || coalesce(contract_ref, 'no contract')
+                || ', ' || cast(period_start as varchar)
+                || ' to ' || cast(period_end as varchar) || ')'
+        end
+        || ' from file ' || superseded_file
         || ': ' || cast(superseded_line_count as varchar)
         || case
             when superseded_line_count = 1 then ' earlier line no longer counts'
