@@ -1,10 +1,12 @@
-"""Rejection reports: what a sender reads to fix their file.
+"""The sender's reports: what a sender reads about their file.
 
-Two files beside the rejected one: ``<name>.errors.xlsx``, the report for people (opens
-in Excel and any spreadsheet program: the file, the sheet and header row read, the
-count, and each error at its cell with its value and what to do), and
-``<name>.errors.json``, the same for machines. Everything the sender wrote is written
-back as inert text: never a formula, whatever it starts with.
+A rejected file gets two files beside it: ``<name>.errors.xlsx``, the report for people
+(opens in Excel and any spreadsheet program: the file, the sheet and header row read,
+the count, and each error at its cell with its value and what to do), and
+``<name>.errors.json``, the same for machines. A loaded file that replaced earlier lines
+of its returns gets ``<name>.report.xlsx`` beside it in archive/: what it replaced, in
+the sentences of ``marts.fct_supersessions``, and its warnings. Everything the sender
+wrote is written back as inert text: never a formula, whatever it starts with.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ _COLUMN_WIDTHS = (8, 7, 18, 22, 30, 100)
 # Control characters (a NUL from a mis-decoded file, say) cannot be stored in a workbook
 # and are not what the sender typed; they are shown as this mark.
 _UNPRINTABLE = "\N{REPLACEMENT CHARACTER}"
+
+
+LOAD_REPORT_SHEET = "Report"
+REPLACED_MEANS = (
+    "A file replaces every earlier line of each return it holds (the same organisation, "
+    "contract and period): the earlier lines listed below no longer count. If this file "
+    "was a correction, there is nothing more to do. If the earlier file held other lines "
+    "of the same return (jobs in one file and spend in another, say), send one file "
+    "holding all of that return's lines, or one corrected file holding both."
+)
 
 
 def report_paths(rejected_file: str) -> tuple[str, str]:
@@ -139,3 +151,42 @@ def _write_row(sheet: Worksheet, number: int, values: list[object]) -> None:
             cell.data_type = "s"
         else:
             cell.value = value
+
+
+def load_report_path(loaded_file: str) -> str:
+    """The report beside a loaded file (in archive/) that replaced earlier lines."""
+    return f"{loaded_file}.report.xlsx"
+
+
+def build_load_report(
+    original_path: str,
+    line_count: int,
+    current_line_count: int,
+    replaced: Sequence[str],
+    warnings: Sequence[str] = (),
+) -> bytes:
+    """The XLSX report for a loaded file: lines loaded and counting, what it replaced
+    (one sentence per earlier file and return), then its load warnings."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = LOAD_REPORT_SHEET
+    rows: list[list[object]] = [
+        ["File", original_path],
+        ["Result", f"Loaded: {line_count} line{'' if line_count == 1 else 's'}."],
+        ["Lines that count", current_line_count],
+        ["What this means", REPLACED_MEANS],
+        [],
+        ["Replaced"],
+        *[["", sentence] for sentence in replaced],
+    ]
+    if warnings:
+        rows += [[], ["Warnings"], *[["", warning] for warning in warnings]]
+    for number, values in enumerate(rows, start=1):
+        _write_row(sheet, number, values)
+        sheet.cell(number, 1).font = Font(bold=True)
+        sheet.cell(number, 2).alignment = Alignment(wrap_text=True)
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 120
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

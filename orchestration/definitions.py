@@ -16,13 +16,21 @@ from orchestration.jobs import social_value_pipeline
 from orchestration.report import ReportResource, place_report
 from orchestration.resources import build_resources
 from orchestration.schedules import nightly_pipeline
+from orchestration.sender_reports import sender_reports
 from orchestration.sensors import bucket_sensor
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         # The export is published after each run only when SVW_EXPORT names a target.
-        assets=[reference_seeds, bucket_files, warehouse_models, bi_snapshot, place_report]
+        assets=[
+            reference_seeds,
+            bucket_files,
+            warehouse_models,
+            bi_snapshot,
+            place_report,
+            sender_reports,
+        ]
         + ([exports] if settings.export_url else []),
         jobs=[social_value_pipeline],
         sensors=[bucket_sensor],

@@ -22,6 +22,7 @@ STEP_LABELS = {
     "warehouse_models": "models",
     "serving__bi_snapshot": "publish",
     "serving__place_report": "report",
+    "serving__sender_reports": "sender reports",
     "serving__exports": "exports",
 }
 

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from configuration import DEFAULT_EDITION, ConfigurationError, DuckDBFile, Settings
 from ingest import ledger
 from ingest.ledger import FileKind, Status
+from ingest.reports import load_report_path
 from serving.commitment_headline import CommitmentHeadline, commitment_headline
 from serving.need_headline import NeedHeadline, need_headlines
+from serving.supersessions import ReplacingFile, RunLines, replacing_files, run_lines
 from serving.valuation_headline import ValuationLine, valuation_headlines
 from warehouse import open_warehouse
 
@@ -34,6 +36,9 @@ class RunOutcome:
     seeds_rebuilt: bool = True
     total_seconds: float | None = None
     valuation: list[ValuationLine] = field(default_factory=list)
+    # After a successful build: the run's lines that still count, and what its files replaced.
+    lines: RunLines | None = None
+    replacing: list[ReplacingFile] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.submissions if s["status"] == status)
@@ -55,6 +60,12 @@ class RunOutcome:
             f"  files rejected:  {self.count(Status.REJECTED)}",
             f"  files duplicate: {self.count(Status.DUPLICATE)}",
         ]
+        if self.lines is not None:
+            lines.append(f"  lines that count: {self.lines}")
+        for replacing in self.replacing:
+            lines += [f"  {notice}" for notice in replacing.notices]
+            report = load_report_path(replacing.final_location)
+            lines.append(f"  report for the sender: {self.settings.bucket_url}/{report}")
         for s in self.submissions:
             if s["status"] == Status.REJECTED:
                 lines.append(
@@ -171,6 +182,8 @@ def run_pipeline(
             outcome.need = need_headlines(connection)
             outcome.commitments = commitment_headline(connection)
             outcome.valuation = valuation_headlines(connection)
+            outcome.lines = run_lines(connection, result.run_id)
+            outcome.replacing = replacing_files(connection, result.run_id)
     outcome.total_seconds = time.perf_counter() - started
     return outcome
 

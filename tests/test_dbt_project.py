@@ -458,7 +458,8 @@ SUBMISSIONS_MART_COLUMNS = (
     "submission_id, submitter, original_path, sha256, size_bytes, file_format, "
     "received_at, processed_at, status, file_kind, line_count, error_count, "
     "final_location, report_location, duplicate_of, run_id, warnings, current_line_count, "
-    "superseded_line_count"
+    "superseded_line_count, superseded_by_submission_id, superseded_by_paths, "
+    "replaced_line_count"
 )
 MARTS = {
     "commitment_totals": (
@@ -536,6 +537,12 @@ MARTS = {
         "submitted_place_code, place_code, evidence",
     ),
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
+    "fct_supersessions": (
+        "BASE TABLE",
+        "file_kind, superseded_submission_id, superseded_file, superseding_submission_id, "
+        "superseding_file, superseding_run_id, submitter, organisation_id, contract_ref, "
+        "period_start, period_end, superseded_line_count, notice",
+    ),
     "mission_totals": (
         "BASE TABLE",
         "framing, mission_code, mission_name, place_code, place_name, region_code, "

@@ -42,6 +42,7 @@ EXPORTED = {
     "fct_place_totals",
     "fct_social_value",
     "fct_submissions",
+    "fct_supersessions",
     "measure_editions",
     "mission_totals",
     "need_distribution",

@@ -1,9 +1,8 @@
 {#
-    The current commitments. A commitment return's identity is the contract: submitter,
-    organisation and contract reference. The latest loaded file holding a contract
-    replaces all of that contract's commitments (a re-baselined contract), including
-    measures it no longer lists; earlier lines stay in stg_commitment_lines, with the
-    file that superseded them here in superseded_by_submission_id for audit.
+    The current commitments: the lines int_commitment_lines_history did not find
+    superseded (a later file re-baselined their contract), with every column of
+    stg_commitment_lines carried by select *. Earlier lines stay in
+    stg_commitment_lines, and the file that superseded them in the history model.
 
     Here too the place code becomes today's district code, and a commitment without
     its own period takes the contract's, as period_start and period_end: the names
@@ -18,9 +17,9 @@ commitment_lines as (
 
 ),
 
-submissions as (
+history as (
 
-    select * from {{ ref('stg_submissions') }}
+    select * from {{ ref('int_commitment_lines_history') }}
 
 ),
 
@@ -30,50 +29,33 @@ successors as (
 
 ),
 
-versioned as (
-
-    select
-        commitment_lines.*,
-        submissions.original_path as source_file,
-        submissions.received_at,
-        -- all lines of one file share its ordering keys, so the latest file holding
-        -- the contract wins as a whole
-        first_value(commitment_lines.submission_id) over (
-            partition by
-                commitment_lines.submitter,
-                commitment_lines.organisation_id,
-                commitment_lines.contract_ref
-            order by {{ latest_file_first('submissions') }}
-        ) as current_submission_id
-
-    from commitment_lines
-
-    inner join submissions
-        on commitment_lines.submission_id = submissions.submission_id
-
-    -- the ledger, not the presence of lines, decides which files count
-    where submissions.status = 'loaded'
-
-),
-
 current_lines as (
 
     select
-        versioned.*,
+        commitment_lines.*,
+        history.source_file,
+        history.received_at,
+        history.current_submission_id,
         coalesce(
-            successors.current_place_code, versioned.submitted_place_code
+            successors.current_place_code, commitment_lines.submitted_place_code
         ) as place_code,
         coalesce(
-            versioned.submitted_commitment_start, versioned.contract_start
+            commitment_lines.submitted_commitment_start, commitment_lines.contract_start
         ) as period_start,
-        coalesce(versioned.submitted_commitment_end, versioned.contract_end) as period_end
+        coalesce(
+            commitment_lines.submitted_commitment_end, commitment_lines.contract_end
+        ) as period_end
 
-    from versioned
+    from commitment_lines
+
+    -- inner: lines of files that were not loaded have no history row
+    inner join history
+        on commitment_lines.line_id = history.line_id
 
     left join successors
-        on versioned.submitted_place_code = successors.place_code
+        on commitment_lines.submitted_place_code = successors.place_code
 
-    where versioned.submission_id = versioned.current_submission_id
+    where not history.is_superseded
 
 )
 
