@@ -1,8 +1,9 @@
 """Per-file staging tables in schema ``landing``: the sender's text plus typed columns.
 
-A submitted file arrives as an Arrow table of text (``ingest.readers``). It is typed in
-SQL, inside the warehouse, so that a million-line file stages in seconds and the quality
-gate (``expectations.gate``) can then check it where it lies.
+A submitted file arrives as Arrow batches of text (``ingest.readers``). It is typed in
+SQL, inside the warehouse, as the batches arrive, so that a million-line file stages in
+seconds, in bounded memory, and the quality gate (``expectations.gate``) can then check
+it where it lies.
 
 For each field of the return's field table (:mod:`expectations.fields`) the staged table has the
 text as sent and, for a typed field, ``<field>_value``: the value read by the rules of
@@ -235,19 +236,19 @@ def refresh_known_measures(connection: sa.Connection) -> None:
 def stage_lines(
     warehouse: Warehouse,
     table_name: str,
-    lines: pa.Table,
+    lines: pa.Table | pa.RecordBatchReader,
     default_edition: str,
     field_table: FieldTable = DELIVERY,
 ) -> str:
     """Create (or replace) ``landing.<table_name>`` from one file's lines; return its name.
 
     ``lines`` has ``source_row`` and one text column per field of ``field_table``
-    present in the file.
+    present in the file; a reader's batches are staged as they come (read once).
     """
     qualified = landing_table(table_name)
-    if "source_row" not in lines.column_names:
+    if "source_row" not in lines.schema.names:
         raise ValueError("lines must have a source_row column")
-    present = {name for name in lines.column_names if name != "source_row"}
+    present = {name for name in lines.schema.names if name != "source_row"}
     with warehouse.begin() as connection:
         _check_reference(connection, default_edition)
         with warehouse.arrow_relation(connection, lines, f"incoming_{table_name}") as source:
