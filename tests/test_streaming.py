@@ -4,9 +4,12 @@ warehouse's DuckDB memory is bounded; progress is reported as lines are read."""
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
@@ -182,3 +185,17 @@ def test_a_memory_limit_that_is_no_size_is_refused() -> None:
     assert str(refused.value) == (
         "SVW_DUCKDB_MEMORY_LIMIT='lots': give a size such as 1GB, 512MB or 2GiB"
     )
+
+
+def test_a_parquet_file_of_many_row_groups_keeps_every_row() -> None:
+    rows = 150_000
+    columns = {
+        name: [_line(n).split(",")[i] for n in range(rows)]
+        for i, name in enumerate(HEADER.split(","))
+    }
+    columns["quantity"] = [n % 90 + 1 for n in range(rows)]  # typed: read back as text
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer, row_group_size=40_000)
+    parsed = read_return("big.parquet", buffer.getvalue(), max_bytes=10**9)
+    assert parsed.table.column("source_row").to_pylist() == list(range(1, rows + 1))
+    assert parsed.table.column("quantity").to_pylist() == [str(n % 90 + 1) for n in range(rows)]
