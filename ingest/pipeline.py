@@ -28,7 +28,15 @@ from typing import TYPE_CHECKING
 from expectations.errors import FileRejected, ReturnError, WhereRead
 from expectations.fields import DELIVERY, FieldTable
 from ingest import ledger
-from ingest.bucket import ARCHIVE, INCOMING, REFERENCE, REJECTED, Bucket, BucketFile
+from ingest.bucket import (
+    ARCHIVE,
+    INCOMING,
+    REFERENCE,
+    REJECTED,
+    Bucket,
+    BucketFile,
+    sha256_hex,
+)
 from ingest.ledger import FileKind, Status, Submission
 from ingest.progress import Progress, progress_display
 from ingest.raw_tables import (
@@ -56,6 +64,9 @@ if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when need
     from expectations.gate import GateResult
 
 log = logging.getLogger(__name__)
+
+# Files up to this size are read into memory whole; larger ones are read in pieces.
+READ_WHOLE_BYTES = 16 * 1024 * 1024
 
 _SUBMITTER_FOLDERS = (
     "incoming/<submitter>/, where <submitter> is your organisation's short name in "
@@ -274,9 +285,7 @@ class Ingestor:
 
     def process(self, pending: BucketFile) -> tuple[Submission, GateResult | None]:
         """Steps 1-6 of the module docstring for one file."""
-        # Hashed in chunks: no file is ever held whole for its hash.
-        sha = self.bucket.sha256(pending.path)
-        source = Source(pending.size, lambda: self.bucket.open(pending.path))
+        sha, source = self._open(pending)
         with self.warehouse.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
@@ -304,6 +313,16 @@ class Ingestor:
         finally:
             if checked.staging_name:
                 drop_staged(self.warehouse, checked.staging_name)
+
+    def _open(self, pending: BucketFile) -> tuple[str, Source]:
+        """The file's SHA-256 and its bytes to read. A small file is read once (one
+        request on S3) and hashed from memory; a larger one is hashed in chunks and read
+        in pieces, so memory never grows with the size of a file."""
+        if pending.size <= min(READ_WHOLE_BYTES, self.max_file_bytes):
+            data = self.bucket.read(pending.path)
+            return sha256_hex(data), Source.of_bytes(data)
+        source = Source(pending.size, lambda: self.bucket.open(pending.path))
+        return self.bucket.sha256(pending.path), source
 
     def _check(self, drop: _Drop) -> CheckedFile:
         try:  # before reading anything of it

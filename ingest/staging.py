@@ -14,6 +14,8 @@ engines (reading a date or a number without raising) come from the warehouse.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyarrow as pa
 import sqlalchemy as sa
 
@@ -47,6 +49,10 @@ _PATTERNS = {
     "quantity_pattern": QUANTITY_PATTERN,
     "quantity_noise": QUANTITY_NOISE_PATTERN,
 }
+
+
+# Lines staged by one statement when a file is read in pieces (tens of MB of text).
+STAGE_ROWS = 200_000
 
 
 class StagingError(RuntimeError):
@@ -251,14 +257,45 @@ def stage_lines(
     present = {name for name in lines.schema.names if name != "source_row"}
     with warehouse.begin() as connection:
         _check_reference(connection, default_edition)
-        with warehouse.arrow_relation(connection, lines, f"incoming_{table_name}") as source:
-            connection.execute(sa.text(f"drop table if exists {qualified}"))
+        connection.execute(sa.text(f"drop table if exists {qualified}"))
+    # One transaction per part: DuckDB holds a transaction's own appends in memory, so
+    # one transaction for a large file grew with it. A staging table is scratch: a run
+    # that dies half-way leaves one that the next run clears (clear_landing).
+    statement = f"create table {qualified} as"
+    for part in _parts(lines):
+        with (
+            warehouse.begin() as connection,
+            warehouse.arrow_relation(connection, part, f"incoming_{table_name}") as source,
+        ):
             select = _staging_select(warehouse, source, present, field_table)
             connection.execute(
-                sa.text(f"create table {qualified} as {select}"),
+                sa.text(f"{statement} {select}"),
                 {**_PATTERNS, "default_edition": default_edition},
             )
+        statement = f"insert into {qualified}"  # parts come in source_row order
     return qualified
+
+
+def _parts(lines: pa.Table | pa.RecordBatchReader) -> Iterator[pa.Table]:
+    """A reader's batches gathered into tables of about STAGE_ROWS lines (at least one,
+    perhaps empty, so that the table is created); a table as it is.
+
+    Each part is staged by its own statement: DuckDB, left to pull a whole large
+    stream in one statement, held it in memory past its memory limit.
+    """
+    if isinstance(lines, pa.Table):
+        yield lines
+        return
+    gathered: list[pa.RecordBatch] = []
+    rows, parts = 0, 0
+    for batch in lines:
+        gathered.append(batch)
+        rows += batch.num_rows
+        if rows >= STAGE_ROWS:
+            yield pa.Table.from_batches(gathered, lines.schema)
+            gathered, rows, parts = [], 0, parts + 1
+    if gathered or parts == 0:
+        yield pa.Table.from_batches(gathered, lines.schema)
 
 
 def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from configuration import ConfigurationError, DuckDBFile, Settings, dbt_environment
 from expectations.errors import FileRejected
+from ingest import pipeline, staging
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
 from ingest.progress import LogProgress
@@ -123,6 +124,8 @@ def test_a_large_csv_is_loaded_without_being_read_whole(
     def refuse(self: Source) -> bytes:
         raise AssertionError("a CSV return was read whole")
 
+    monkeypatch.setattr(pipeline, "READ_WHOLE_BYTES", 1024 * 1024)  # this file is over
+    monkeypatch.setattr(staging, "STAGE_ROWS", 7_000)  # staged in six parts
     monkeypatch.setattr(Source, "read_all", refuse)
     monkeypatch.setattr(Bucket, "read", refuse)
     lines_told: list[int] = []
