@@ -84,11 +84,29 @@ class PostgresDatabase:
         return f"postgresql+psycopg2://{credentials}@{self.host}:{self.port}/{self.database}"
 
 
+# DuckDB's memory_limit for every connection to the warehouse (SVW_DUCKDB_MEMORY_LIMIT).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+_DUCKDB_SIZE = re.compile(r"\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DuckDBFile:
-    """A DuckDB warehouse: one file on this machine."""
+    """A DuckDB warehouse: one file on this machine.
+
+    ``memory_limit`` bounds what DuckDB holds in memory for every connection to it, in
+    this process (ingestion, the quality gate) and in dbt's; beyond it DuckDB spills
+    to ``<path>.tmp`` beside the file, so large files load in bounded memory.
+    """
 
     path: Path
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+
+    def __post_init__(self) -> None:
+        if not _DUCKDB_SIZE.fullmatch(self.memory_limit.strip()):
+            raise ConfigurationError(
+                f"SVW_DUCKDB_MEMORY_LIMIT={self.memory_limit!r}: give a size such as 1GB, "
+                "512MB or 2GiB"
+            )
 
 
 WarehouseLocation = DuckDBFile | PostgresDatabase
@@ -125,7 +143,10 @@ def _warehouse_location(env: Mapping[str, str]) -> WarehouseLocation:
         raise ConfigurationError(
             f"SVW_WAREHOUSE={value!r}: give a DuckDB file path or a postgresql:// URL"
         )
-    return DuckDBFile(_absolute(value or "./data/warehouse.duckdb"))
+    return DuckDBFile(
+        _absolute(value or "./data/warehouse.duckdb"),
+        memory_limit=env.get("SVW_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
+    )
 
 
 def output_location(value: str) -> str:
@@ -233,6 +254,7 @@ def dbt_environment(location: WarehouseLocation) -> dict[str, str]:
         return {
             "SVW_DBT_TARGET": "duckdb",
             "SVW_WAREHOUSE": str(location.path),
+            "SVW_DUCKDB_MEMORY_LIMIT": location.memory_limit,
             "SVW_DBT_MARTS_SCHEMA": MARTS_SCHEMA,
         }
     return {

@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 import fsspec
 
@@ -146,6 +147,10 @@ class Bucket:
 
     def read(self, path: str) -> bytes:
         return self.fs.cat_file(self._full(path))
+
+    def open(self, path: str) -> BinaryIO:
+        """The file for reading in pieces (seekable; the caller closes it)."""
+        return self.fs.open(self._full(path), "rb")
 
     def sha256(self, path: str, chunk_bytes: int = 8 * 1024 * 1024) -> str:
         """SHA-256 of a file read in chunks (for files too big to hold in memory)."""

@@ -20,6 +20,7 @@ of the next run. A validator failure raises: the file stays pending, the run fai
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -27,15 +28,24 @@ from typing import TYPE_CHECKING
 from expectations.errors import FileRejected, ReturnError, WhereRead
 from expectations.fields import DELIVERY, FieldTable
 from ingest import ledger
-from ingest.bucket import ARCHIVE, INCOMING, REFERENCE, REJECTED, Bucket, BucketFile, sha256_hex
+from ingest.bucket import (
+    ARCHIVE,
+    INCOMING,
+    REFERENCE,
+    REJECTED,
+    Bucket,
+    BucketFile,
+    sha256_hex,
+)
 from ingest.ledger import FileKind, Status, Submission
+from ingest.progress import Progress, progress_display
 from ingest.raw_tables import (
     ensure_raw_tables,
     load_staged_lines,
     load_staged_reference,
     next_submission_id,
 )
-from ingest.readers import ParsedFile, check_size, read_return
+from ingest.readers import Source, StreamedFile, check_size, open_return
 from ingest.readers._table import OLE2_MAGIC, ZIP_MAGIC
 from ingest.reference_files import KINDS, READERS
 from ingest.reports import build_reports, report_paths
@@ -54,6 +64,9 @@ if TYPE_CHECKING:  # GX is slow to import: only check_return loads it, when need
     from expectations.gate import GateResult
 
 log = logging.getLogger(__name__)
+
+# Files up to this size are read into memory whole; larger ones are read in pieces.
+READ_WHOLE_BYTES = 16 * 1024 * 1024
 
 _SUBMITTER_FOLDERS = (
     "incoming/<submitter>/, where <submitter> is your organisation's short name in "
@@ -95,7 +108,7 @@ class CheckedFile:
 
     errors: list[ReturnError]
     total_errors: int
-    parsed: ParsedFile | None = None
+    parsed: StreamedFile | None = None  # the return as read (its headers, format, rows)
     where: WhereRead = field(default_factory=WhereRead)  # the sheet and header row read
     staging_name: str | None = None  # landing.<staging_name> holds the typed lines
     warnings: list[str] = field(default_factory=list)
@@ -111,27 +124,38 @@ class CheckedFile:
 def check_return(
     warehouse: Warehouse,
     name: str,
-    data: bytes,
+    data: bytes | Source,
     *,
     staging_name: str,
     default_edition: str,
     max_file_bytes: int,
     field_table: FieldTable = DELIVERY,
+    on_lines: Callable[[int], None] | None = None,
 ) -> CheckedFile:
     """Parse, stage and validate one return of ``field_table``'s kind (a delivery return
-    by default); shared by the pipeline and ``svw validate``.
+    by default); shared by the pipeline and ``svw validate``. ``on_lines`` is told how
+    many lines were read as reading goes (for progress).
 
+    The file is read in batches straight into its staging table (never whole in memory,
+    for a format that streams); what only the whole file shows is judged after that.
     Raises ``expectations.gate.ValidatorError`` when the gate itself fails.
     """
     from expectations.gate import LINE_SUITES, validate_staged  # GX is slow: only here
 
+    source = data if isinstance(data, Source) else Source.of_bytes(data)
     try:
-        parsed = read_return(name, data, max_file_bytes, field_table)
+        parsed = open_return(name, source, max_file_bytes, field_table)
+        parsed.on_rows = on_lines
+        table = stage_lines(warehouse, staging_name, parsed.reader(), default_edition, field_table)
+        try:
+            parsed.finish()
+        except FileRejected:
+            drop_staged(warehouse, staging_name)
+            raise
     except FileRejected as rejection:
         return CheckedFile(
             errors=rejection.errors, total_errors=rejection.total, where=rejection.where
         )
-    table = stage_lines(warehouse, staging_name, parsed.table, default_edition, field_table)
     gate = validate_staged(warehouse, table, LINE_SUITES[field_table.kind])
     warnings = [
         f"Column '{column}' is not part of the return format and was ignored."
@@ -150,7 +174,7 @@ def check_return(
         warnings=warnings,
         gate=gate,
         file_format=parsed.file_format,
-        row_count=parsed.table.num_rows,
+        row_count=parsed.rows,
     )
 
 
@@ -212,7 +236,7 @@ class _Drop:
     """One pending file, read and given its ledger number."""
 
     file: BucketFile
-    data: bytes | None  # None when over the size limit: never read into memory
+    source: Source  # read when checked, in pieces where the format allows
     sha256: str
     submission_id: int
 
@@ -228,35 +252,46 @@ class Ingestor:
         default_edition: str,
         max_file_bytes: int,
         run_id: str | None = None,
+        progress: Progress | None = None,
     ):
         self.bucket = bucket
         self.warehouse = warehouse
         self.default_edition = default_edition
         self.max_file_bytes = max_file_bytes
         self.run_id = run_id
+        # Bars on a terminal, else log lines (ingest.progress); decided per run if None.
+        self.progress = progress
+        self._progress: Progress | None = None  # the display of the run under way
 
     def run(self, settle_seconds: float) -> IngestReport:
         ensure_raw_tables(self.warehouse)
         clear_landing(self.warehouse)  # leftovers of a run that died mid-file
         report = IngestReport()
-        for pending in self.bucket.pending(settle_seconds):
-            submission, gate = self.process(pending)
-            log.info("%s: %s", pending.path, submission.status)
-            report.submissions.append(submission)
-            if gate is not None:
-                report.gate_results.append(gate)
+        pending_files = self.bucket.pending(settle_seconds)
+        progress = self._progress = self.progress or progress_display()
+        progress.start(len(pending_files))
+        try:
+            for pending in pending_files:
+                progress.file_started(pending.path, pending.size)
+                submission, gate = self.process(pending)
+                progress.file_done(submission.status)
+                log.info("%s: %s", pending.path, submission.status)
+                report.submissions.append(submission)
+                if gate is not None:
+                    report.gate_results.append(gate)
+        finally:
+            progress.close()
         return report
 
     def process(self, pending: BucketFile) -> tuple[Submission, GateResult | None]:
         """Steps 1-6 of the module docstring for one file."""
-        data = None if pending.size > self.max_file_bytes else self.bucket.read(pending.path)
-        sha = sha256_hex(data) if data is not None else self.bucket.sha256(pending.path)
+        sha, source = self._open(pending)
         with self.warehouse.connect() as connection:
             unfinished = ledger.find_unfinished(connection, pending.path, sha, pending.modified)
             if unfinished is not None:
                 self._move(unfinished)
                 return unfinished, None
-            drop = _Drop(pending, data, sha, next_submission_id(connection))
+            drop = _Drop(pending, source, sha, next_submission_id(connection))
             connection.commit()
             earlier = ledger.loaded_with_content(connection, sha)
 
@@ -279,12 +314,21 @@ class Ingestor:
             if checked.staging_name:
                 drop_staged(self.warehouse, checked.staging_name)
 
+    def _open(self, pending: BucketFile) -> tuple[str, Source]:
+        """The file's SHA-256 and its bytes to read. A small file is read once (one
+        request on S3) and hashed from memory; a larger one is hashed in chunks and read
+        in pieces, so memory never grows with the size of a file."""
+        if pending.size <= min(READ_WHOLE_BYTES, self.max_file_bytes):
+            data = self.bucket.read(pending.path)
+            return sha256_hex(data), Source.of_bytes(data)
+        source = Source(pending.size, lambda: self.bucket.open(pending.path))
+        return self.bucket.sha256(pending.path), source
+
     def _check(self, drop: _Drop) -> CheckedFile:
-        if drop.data is None:
-            try:
-                check_size(drop.file.size, self.max_file_bytes)
-            except FileRejected as rejection:
-                return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
+        try:  # before reading anything of it
+            check_size(drop.file.size, self.max_file_bytes)
+        except FileRejected as rejection:
+            return CheckedFile(errors=rejection.errors, total_errors=rejection.total)
         file_kind = FileKind.of(drop.file)
         kind = file_kind.reference_kind
         if kind is not None:
@@ -292,17 +336,18 @@ class Ingestor:
                 self.warehouse,
                 kind,
                 drop.file.name,
-                drop.data or b"",
+                drop.source.read_all(),  # reference files are small tables, read whole
                 staging_name=f"file_{drop.submission_id}",
             )
         return check_return(
             self.warehouse,
             drop.file.name,
-            drop.data or b"",
+            drop.source,
             staging_name=f"file_{drop.submission_id}",
             default_edition=self.default_edition,
             max_file_bytes=self.max_file_bytes,
             field_table=file_kind.field_table or DELIVERY,
+            on_lines=self._progress.lines_read if self._progress else None,
         )
 
     def _submission(
@@ -313,7 +358,7 @@ class Ingestor:
             submitter=drop.file.submitter,
             original_path=drop.file.path,
             sha256=drop.sha256,
-            size_bytes=len(drop.data) if drop.data is not None else drop.file.size,
+            size_bytes=drop.file.size,
             file_format=checked.file_format if checked else None,
             received_at=drop.file.modified,
             processed_at=datetime.now(UTC),

@@ -1,8 +1,9 @@
 """Per-file staging tables in schema ``landing``: the sender's text plus typed columns.
 
-A submitted file arrives as an Arrow table of text (``ingest.readers``). It is typed in
-SQL, inside the warehouse, so that a million-line file stages in seconds and the quality
-gate (``expectations.gate``) can then check it where it lies.
+A submitted file arrives as Arrow batches of text (``ingest.readers``). It is typed in
+SQL, inside the warehouse, as the batches arrive, so that a million-line file stages in
+seconds, in bounded memory, and the quality gate (``expectations.gate``) can then check
+it where it lies.
 
 For each field of the return's field table (:mod:`expectations.fields`) the staged table has the
 text as sent and, for a typed field, ``<field>_value``: the value read by the rules of
@@ -12,6 +13,8 @@ engines (reading a date or a number without raising) come from the warehouse.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -46,6 +49,10 @@ _PATTERNS = {
     "quantity_pattern": QUANTITY_PATTERN,
     "quantity_noise": QUANTITY_NOISE_PATTERN,
 }
+
+
+# Lines staged by one statement when a file is read in pieces (tens of MB of text).
+STAGE_ROWS = 200_000
 
 
 class StagingError(RuntimeError):
@@ -235,29 +242,60 @@ def refresh_known_measures(connection: sa.Connection) -> None:
 def stage_lines(
     warehouse: Warehouse,
     table_name: str,
-    lines: pa.Table,
+    lines: pa.Table | pa.RecordBatchReader,
     default_edition: str,
     field_table: FieldTable = DELIVERY,
 ) -> str:
     """Create (or replace) ``landing.<table_name>`` from one file's lines; return its name.
 
     ``lines`` has ``source_row`` and one text column per field of ``field_table``
-    present in the file.
+    present in the file; a reader's batches are staged as they come (read once).
     """
     qualified = landing_table(table_name)
-    if "source_row" not in lines.column_names:
+    if "source_row" not in lines.schema.names:
         raise ValueError("lines must have a source_row column")
-    present = {name for name in lines.column_names if name != "source_row"}
+    present = {name for name in lines.schema.names if name != "source_row"}
     with warehouse.begin() as connection:
         _check_reference(connection, default_edition)
-        with warehouse.arrow_relation(connection, lines, f"incoming_{table_name}") as source:
-            connection.execute(sa.text(f"drop table if exists {qualified}"))
+        connection.execute(sa.text(f"drop table if exists {qualified}"))
+    # One transaction per part: DuckDB holds a transaction's own appends in memory, so
+    # one transaction for a large file grew with it. A staging table is scratch: a run
+    # that dies half-way leaves one that the next run clears (clear_landing).
+    statement = f"create table {qualified} as"
+    for part in _parts(lines):
+        with (
+            warehouse.begin() as connection,
+            warehouse.arrow_relation(connection, part, f"incoming_{table_name}") as source,
+        ):
             select = _staging_select(warehouse, source, present, field_table)
             connection.execute(
-                sa.text(f"create table {qualified} as {select}"),
+                sa.text(f"{statement} {select}"),
                 {**_PATTERNS, "default_edition": default_edition},
             )
+        statement = f"insert into {qualified}"  # parts come in source_row order
     return qualified
+
+
+def _parts(lines: pa.Table | pa.RecordBatchReader) -> Iterator[pa.Table]:
+    """A reader's batches gathered into tables of about STAGE_ROWS lines (at least one,
+    perhaps empty, so that the table is created); a table as it is.
+
+    Each part is staged by its own statement: DuckDB, left to pull a whole large
+    stream in one statement, held it in memory past its memory limit.
+    """
+    if isinstance(lines, pa.Table):
+        yield lines
+        return
+    gathered: list[pa.RecordBatch] = []
+    rows, parts = 0, 0
+    for batch in lines:
+        gathered.append(batch)
+        rows += batch.num_rows
+        if rows >= STAGE_ROWS:
+            yield pa.Table.from_batches(gathered, lines.schema)
+            gathered, rows, parts = [], 0, parts + 1
+    if gathered or parts == 0:
+        yield pa.Table.from_batches(gathered, lines.schema)
 
 
 def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:

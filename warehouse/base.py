@@ -54,11 +54,13 @@ class Warehouse(ABC):
 
     @abstractmethod
     def arrow_relation(
-        self, connection: sa.Connection, table: pa.Table, name: str
+        self, connection: sa.Connection, table: pa.Table | pa.RecordBatchReader, name: str
     ) -> AbstractContextManager[str]:
         """Make ``table`` readable in SQL on ``connection`` for a block; yields its name.
 
-        Bulk, never row by row. The relation is gone after the block.
+        Bulk, never row by row, batch by batch: a reader's batches are never all held
+        at once (it can be read only once: use the name in one statement). The relation
+        is gone after the block.
         """
 
     @abstractmethod

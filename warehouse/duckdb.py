@@ -23,6 +23,15 @@ class DuckDBWarehouse(Warehouse):
         self.path = location.path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(f"duckdb:///{self.path}")
+        # A global setting of the file's database, shared by every connection to it in
+        # this process (Great Expectations' included). Set, not passed as connect config:
+        # DuckDB refuses a second connection to a file with a different config.
+        limit = location.memory_limit.replace("'", "")
+        sa.event.listen(
+            self.engine,
+            "connect",
+            lambda connection, _: connection.execute(f"set memory_limit = '{limit}'"),
+        )
 
     @staticmethod
     def native(connection: sa.Connection) -> duckdb.DuckDBPyConnection:
@@ -31,9 +40,10 @@ class DuckDBWarehouse(Warehouse):
 
     @contextmanager
     def arrow_relation(
-        self, connection: sa.Connection, table: pa.Table, name: str
+        self, connection: sa.Connection, table: pa.Table | pa.RecordBatchReader, name: str
     ) -> Iterator[str]:
-        # Registering lets DuckDB scan the Arrow table in place: no copy, no inserts.
+        # Registering lets DuckDB scan the Arrow table in place (no copy, no inserts), or
+        # pull a reader's batches one at a time as its query runs.
         view = f"{name}_{uuid.uuid4().hex[:8]}"
         native = self.native(connection)
         native.register(view, table)

@@ -18,6 +18,8 @@ from warehouse.base import Warehouse, WarehouseBusy, checked_identifier
 # One key per database for the run lock; any fixed 32-bit number works, this one names us.
 RUN_LOCK_KEY = zlib.crc32(b"social-value-warehouse/run")
 HELPER_SCHEMA = "landing"
+# Rows per COPY when a whole table is loaded: bounds the CSV text held at once.
+_COPY_ROWS = 100_000
 
 # PostgreSQL 15 has no "try" casts (pg_input_is_valid arrived in 16): these return NULL
 # where a cast would raise. Only ever called on text whose shape was checked first.
@@ -61,11 +63,12 @@ class PostgresWarehouse(Warehouse):
 
     @contextmanager
     def arrow_relation(
-        self, connection: sa.Connection, table: pa.Table, name: str
+        self, connection: sa.Connection, table: pa.Table | pa.RecordBatchReader, name: str
     ) -> Iterator[str]:
-        # COPY in bulk, from CSV that Arrow writes in C++: no row-by-row inserts. An
-        # unquoted empty field is NULL in COPY's CSV format, and Arrow quotes every
-        # string, so empty text and NULL stay apart.
+        # COPY in bulk, from CSV that Arrow writes in C++: no row-by-row inserts; one
+        # COPY per batch, so only one batch's CSV is in memory at a time. An unquoted
+        # empty field is NULL in COPY's CSV format, and Arrow quotes every string, so
+        # empty text and NULL stay apart.
         relation = checked_identifier(f"{HELPER_SCHEMA}.{name}_text")
         columns = ", ".join(
             f"{checked_identifier(column.name)} {_ARROW_TO_SQL[column.type]}"
@@ -74,12 +77,14 @@ class PostgresWarehouse(Warehouse):
         connection.exec_driver_sql(f"create schema if not exists {HELPER_SCHEMA}")
         connection.exec_driver_sql(f"drop table if exists {relation}")
         connection.exec_driver_sql(f"create unlogged table {relation} ({columns})")
-        buffer = io.BytesIO()
-        pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False))
-        buffer.seek(0)
+        batches = table.to_batches(_COPY_ROWS) if isinstance(table, pa.Table) else table
         cursor = connection.connection.driver_connection.cursor()
         try:
-            cursor.copy_expert(f"copy {relation} from stdin with (format csv)", buffer)
+            for batch in batches:
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
+                buffer.seek(0)
+                cursor.copy_expert(f"copy {relation} from stdin with (format csv)", buffer)
         finally:
             cursor.close()
         try:

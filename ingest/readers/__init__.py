@@ -8,8 +8,9 @@ can be reported at once. This package rejects only files it cannot read as a tab
 
 This module owns the public API, the registry of formats and the choice of format by
 file name extension. Each format is one module exposing ``FORMAT`` (its name, the
-extensions it claims and its ``read(data) -> ParsedFile``); ``_table`` holds what they
-share. The modules for CSV and JSON are named ``delimited`` and ``json_records`` so
+extensions it claims and its ``read(data) -> ParsedFile``, and for a format that can
+read a large file in pieces its ``stream(source) -> StreamedFile``); ``_table`` holds
+what they share. The modules for CSV and JSON are named ``delimited`` and ``json_records`` so
 that they never stand in for the standard library's ``csv`` and ``json``.
 """
 
@@ -20,7 +21,14 @@ from pathlib import PurePosixPath
 
 from expectations.fields import DELIVERY, FieldTable
 from ingest.readers import delimited, json_records, parquet, xlsx
-from ingest.readers._table import EMPTY_FILE, FileFormat, ParsedFile, rejected
+from ingest.readers._table import (
+    EMPTY_FILE,
+    FileFormat,
+    ParsedFile,
+    Source,
+    StreamedFile,
+    rejected,
+)
 
 __all__ = [
     "FILE_FORMAT_BY_EXTENSION",
@@ -28,7 +36,10 @@ __all__ = [
     "READERS",
     "FileFormat",
     "ParsedFile",
+    "Source",
+    "StreamedFile",
     "check_size",
+    "open_return",
     "read_return",
 ]
 
@@ -68,11 +79,20 @@ def read_return(
 
     ``name`` is only used for its extension, which decides the format.
     """
+    return open_return(name, Source.of_bytes(data), max_bytes, field_table).collect()
+
+
+def open_return(
+    name: str, source: Source, max_bytes: int, field_table: FieldTable = DELIVERY
+) -> StreamedFile:
+    """Start reading one submitted file as :func:`read_return` does, batch by batch: a
+    rejection found before the first batch is raised here, one found later by
+    ``StreamedFile.finish``."""
     file_format = _file_format(name)
-    check_size(len(data), max_bytes)
-    if not data or data.isspace():
+    check_size(source.size, max_bytes)
+    if source.is_blank():
         raise rejected(EMPTY_FILE)
-    return file_format.read(data, field_table)
+    return file_format.open(source, field_table)
 
 
 def check_size(size: int, max_bytes: int) -> None:

@@ -3,7 +3,8 @@
 Owns decoding (UTF-8 with or without BOM, Windows-1252, UTF-16 with or without BOM, as
 Excel's "Unicode Text" .txt), finding the header record below any title or blank lines
 together with its delimiter, and numbering records as the spreadsheet rows the sender
-sees, blank lines included.
+sees, blank lines included. A file is read in pieces (Arrow's streaming CSV reader), so
+memory does not grow with its size.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import struct
+import tempfile
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -20,12 +25,20 @@ import pyarrow.csv as pa_csv
 
 from expectations.errors import MAX_REPORTED_ERRORS, FileRejected, ReturnError, WhereRead
 from expectations.fields import DELIVERY, FieldTable
-from ingest.headers import HEADER_SEARCH_ROWS, best_header_row, map_headers, no_header_found
+from ingest.headers import (
+    HEADER_SEARCH_ROWS,
+    HeaderMapping,
+    best_header_row,
+    map_headers,
+    no_header_found,
+)
 from ingest.readers._table import (
     EMPTY_FILE,
+    Chunk,
     FileFormat,
     ParsedFile,
-    assemble,
+    Source,
+    StreamedFile,
     reject_workbook_in_disguise,
     rejected,
     unlabelled,
@@ -44,51 +57,53 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read delimited text whose header is the record, among the first ones, naming the
     most fields (title lines and blank lines above it are skipped)."""
-    utf8 = _as_utf8(data)
-    header_line, delimiter = _find_header(utf8, field_table)
-    text = _from_line(utf8, header_line)
-    first_record = _first_record(text)
-    # An upper bound (delimiters inside quotes count too): surplus column types are unused.
-    width = first_record.count(delimiter) + 1
-    irregular = _IrregularRows(delimiter, header_line)
-    table = _parse(text, delimiter, width, irregular)
-    irregular.raise_if_ragged()
+    return stream(Source.of_bytes(data), field_table).collect()
 
-    # Columns beyond the guessed width (odd quoting in the header) may have been inferred.
-    columns = [column.cast(pa.string()) for column in table.columns]
-    header = [value or "" for value in (column[0].as_py() for column in columns)]
-    mapping = map_headers(header, header_row=header_line, fields=field_table)
-    body = [column.slice(1) for column in columns]
-    source_rows = _source_rows(table.num_rows - 1, irregular.blank_records, header_line)
-    text_columns = {field: body[position] for field, position in mapping.positions.items()}
+
+def stream(source: Source, field_table: FieldTable = DELIVERY) -> StreamedFile:
+    """:func:`read`, batch by batch: the file is never whole in memory (text that is not
+    UTF-8 is first converted into a temporary file)."""
+    utf8, start = _as_utf8(source)
+    header_line, delimiter = _find_header(_prefix(utf8, start), field_table)
+    start = _line_offset(utf8, start, header_line)
+    first_record = _first_record(_prefix(utf8, start))
+    # An upper bound (delimiters inside quotes count too), with room for odd quoting in
+    # the header: surplus column types are unused, a missing one would be inferred.
+    width = 2 * (first_record.count(delimiter) + 1) + 64
+    records = _Records(utf8, start, delimiter, width, _IrregularRows(delimiter, header_line))
+    header = records.header
+    try:
+        mapping = map_headers(header, header_row=header_line, fields=field_table)
+    except FileRejected as problem:
+        # A file that cannot be parsed is refused for that first, as when read whole.
+        raise records.drained_rejection() or problem from None
     where = WhereRead(header_row=header_line, column_letters=mapping.column_letters())
-    parsed = assemble(NAME, mapping, text_columns, source_rows, where)
-    parsed.ignored_columns += _unlabelled_with_values(header, body)
-    return parsed
+
+    def chunks() -> Iterator[Chunk]:
+        yield from records.chunks(mapping)
+        streamed.ignored_columns += records.unlabelled_with_values()
+
+    streamed = StreamedFile(NAME, mapping, chunks(), where, records.late_rejection)
+    return streamed
 
 
 # --- decoding -----------------------------------------------------------------------
 
 
-def _as_utf8(data: bytes) -> pa.Buffer:
-    """The CSV bytes as UTF-8 without a BOM, converting Windows-1252 and UTF-16."""
-    reject_workbook_in_disguise(data)
-    if data.startswith(codecs.BOM_UTF8):
-        return _not_blank(pa.py_buffer(data).slice(len(codecs.BOM_UTF8)))
-    utf16 = "utf-16" if data.startswith(_UTF16_BOMS) else _utf16_without_bom(data)
+def _as_utf8(source: Source) -> tuple[Source, int]:
+    """The CSV as UTF-8 and where its text starts (after a BOM), converting Windows-1252
+    and UTF-16 into a temporary file."""
+    head = source.head(_UTF16_SAMPLE_BYTES)
+    reject_workbook_in_disguise(head)
+    if head.startswith(codecs.BOM_UTF8):
+        return _not_blank(source, len(codecs.BOM_UTF8)), len(codecs.BOM_UTF8)
+    utf16 = "utf-16" if head.startswith(_UTF16_BOMS) else _utf16_without_bom(head)
     if utf16 is not None:  # Excel's "Unicode Text", or a tool that left out the BOM
-        try:
-            return _not_blank(pa.py_buffer(data.decode(utf16).encode("utf-8")))
-        except UnicodeDecodeError as problem:
-            raise _undecodable(data, problem) from problem
-    buffer = pa.py_buffer(data)
-    if _is_utf8(buffer):
-        return _not_blank(buffer)
+        return _not_blank(_converted(source, utf16), 0), 0
+    if _is_utf8(source):
+        return _not_blank(source, 0), 0
     # Not UTF-8: what Excel on Windows writes for "CSV (comma delimited)", where £ is 0xA3.
-    try:
-        return _not_blank(pa.py_buffer(data.decode("cp1252").encode("utf-8")))
-    except UnicodeDecodeError as problem:
-        raise _undecodable(data, problem) from problem
+    return _not_blank(_converted(source, "cp1252"), 0), 0
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -110,50 +125,115 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _not_blank(text: pa.Buffer) -> pa.Buffer:
-    if not bytes(memoryview(text)[:65536]).strip():
+def _not_blank(text: Source, start: int) -> Source:
+    if not _prefix(text, start, 65536).strip():
         raise rejected(EMPTY_FILE)
     return text
 
 
-def _is_utf8(buffer: pa.Buffer) -> bool:
+def _prefix(text: Source, start: int, size: int = 1_048_576) -> bytes:
+    """Up to ``size`` bytes of the text from byte ``start``."""
+    return next(text.chunks(start, size), b"")
+
+
+def _is_utf8(source: Source) -> bool:
+    carry = b""
+    for chunk in source.chunks():
+        cut = _whole_characters(chunk)
+        if not _valid_utf8(carry + chunk[:cut]):
+            return False
+        carry = chunk[cut:]
+    return _valid_utf8(carry)
+
+
+def _whole_characters(chunk: bytes) -> int:
+    """Where the chunk's last UTF-8 sequence starts if it may continue in the next one."""
+    cut = len(chunk)
+    while cut > max(0, len(chunk) - 3) and chunk[cut - 1] & 0xC0 == 0x80:
+        cut -= 1  # continuation bytes
+    if cut > 0 and chunk[cut - 1] >= 0xC0:
+        cut -= 1  # the lead byte of a sequence that may be cut short
+    return cut
+
+
+def _valid_utf8(data: bytes) -> bool:
     # Validating in Arrow is zero-copy and much faster than bytes.decode on large files.
+    buffer = pa.py_buffer(data)
     offsets = pa.py_buffer(struct.pack("<qq", 0, buffer.size))
-    whole_file = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buffer])
     try:
-        whole_file.cast(pa.large_string())
+        whole.cast(pa.large_string())
     except pa.ArrowInvalid:
         return False
     return True
 
 
-def _undecodable(data: bytes, problem: UnicodeDecodeError) -> FileRejected:
-    line = data.count(b"\n", 0, problem.start) + 1
+def _converted(source: Source, encoding: str) -> Source:
+    """The text re-encoded as UTF-8 into a temporary file (gone with the Source)."""
+    converted = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the Source
+    decoder = codecs.getincrementaldecoder(encoding)()
+    position = 0  # bytes of the file given to the decoder so far
+    for chunk in source.chunks():
+        pending = len(decoder.getstate()[0])
+        try:
+            converted.write(decoder.decode(chunk).encode("utf-8"))
+        except UnicodeDecodeError as problem:
+            converted.close()
+            raise _undecodable(source, position - pending + problem.start) from problem
+        position += len(chunk)
+    try:
+        converted.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as problem:
+        converted.close()
+        pending = position - len(problem.object)
+        raise _undecodable(source, pending + problem.start) from problem
+    converted.flush()
+    size = converted.tell()
+
+    def reopen() -> BinaryIO:
+        # Each reader gets its own descriptor (sharing one offset: readers seek first).
+        stream = open(os.dup(converted.fileno()), "rb")  # noqa: SIM115 - the caller closes
+        stream.seek(0)
+        return stream
+
+    return Source(size, reopen)
+
+
+def _undecodable(source: Source, position: int) -> FileRejected:
+    """The sender's line and byte of the first byte that cannot be decoded."""
+    line, seen, byte = 1, 0, 0
+    for chunk in source.chunks():
+        if seen + len(chunk) > position:
+            line += chunk.count(b"\n", 0, position - seen)
+            byte = chunk[position - seen]
+            break
+        line += chunk.count(b"\n")
+        seen += len(chunk)
     return rejected(
-        f"The file is not readable text (byte 0x{data[problem.start]:02X} on line {line} is "
+        f"The file is not readable text (byte 0x{byte:02X} on line {line} is "
         'neither UTF-8 nor Windows-1252). Save it again as "CSV UTF-8 (comma delimited)".',
         row=line,
     )
 
 
-def _from_line(text: pa.Buffer, line_number: int) -> pa.Buffer:
-    """The text from physical line ``line_number`` (counted from 1) on, without a copy."""
-    start = 0
-    raw = memoryview(text)
-    for _ in range(line_number - 1):
-        end = bytes(raw[start : start + 1_048_576]).find(b"\n")
-        if end < 0:
-            break
-        start += end + 1
-    return text.slice(start)
+def _line_offset(text: Source, start: int, line_number: int) -> int:
+    """Where physical line ``line_number`` (counted from 1 at ``start``) begins."""
+    with text.open() as handle:
+        for _ in range(line_number - 1):
+            handle.seek(start)
+            end = handle.read(1_048_576).find(b"\n")
+            if end < 0:
+                break
+            start += end + 1
+    return start
 
 
 # --- the header record --------------------------------------------------------------
 
 
-def _first_record(text: pa.Buffer) -> str:
+def _first_record(prefix: bytes) -> str:
     """The header record (which may span lines inside quotes), decoded."""
-    return _first_record_text(bytes(memoryview(text)[:1_048_576]).decode("utf-8", "ignore"))
+    return _first_record_text(prefix.decode("utf-8", "ignore"))
 
 
 def _first_record_text(prefix: str) -> str:
@@ -181,11 +261,11 @@ def _detect_delimiter(header_record: str) -> str:
     return max(DELIMITERS, key=lambda delimiter: counts[delimiter])  # first wins a tie
 
 
-def _find_header(text: pa.Buffer, field_table: FieldTable) -> tuple[int, str]:
+def _find_header(text: bytes, field_table: FieldTable) -> tuple[int, str]:
     """The header's line number and delimiter: of the first records, the one naming the
     most fields under some delimiter (the earlier record, then the preferred delimiter,
     on a tie). Rejects the file, quoting its first rows, when no record names any."""
-    prefix = bytes(memoryview(text)[:1_048_576]).decode("utf-8", errors="ignore")
+    prefix = text.decode("utf-8", errors="ignore")
     best: tuple[int, int, int] | None = None  # (fields named, -line, -preference)
     for preference, delimiter in enumerate(DELIMITERS):
         found = best_header_row(_first_records(prefix, delimiter), field_table)
@@ -283,11 +363,114 @@ class _IrregularRows:
             raise FileRejected(self.ragged, total=self.ragged_total)
 
 
-def _parse(text: pa.Buffer, delimiter: str, width: int, irregular: _IrregularRows) -> pa.Table:
-    """Every record as text, the header record included, in columns f0, f1, ..."""
+class _Records:
+    """The records from the header on, parsed by Arrow's streaming reader.
+
+    Every record is text, in columns f0, f1, ...; the header is the first. Parsing
+    problems past the first block are kept for :meth:`late_rejection`, so that the
+    caller sees them once the batches it was given end.
+    """
+
+    def __init__(
+        self, text: Source, start: int, delimiter: str, width: int, irregular: _IrregularRows
+    ) -> None:
+        self.irregular = irregular
+        self.problem: FileRejected | None = None
+        self._handle = text.open()
+        self._handle.seek(start)
+        try:
+            self._reader = _open_csv(self._handle, delimiter, width, irregular)
+            first = self._next_batch()
+        except FileRejected:
+            self._handle.close()
+            raise
+        columns = _as_text(first) if first is not None else []
+        self.header = [value or "" for value in (column[0].as_py() for column in columns)]
+        self._first_body = [column.slice(1) for column in columns]
+        self._next_record = 2  # parsed records are numbered from the header (record 1)
+        self._skipped_blanks = 0
+        self._unlabelled = [p for p, name in enumerate(self.header) if not name.strip()]
+        self._holding_text: set[int] = set()
+
+    def _next_batch(self) -> pa.RecordBatch | None:
+        try:
+            return self._reader.read_next_batch()
+        except StopIteration:
+            return None
+        except pa.ArrowInvalid as problem:
+            raise rejected(f"The file could not be read as CSV: {problem}.") from problem
+
+    def _bodies(self) -> Iterator[list[pa.Array]]:
+        """Each batch's columns as text, the header left out; closes the file at the end."""
+        try:
+            yield self._first_body
+            while self.problem is None:
+                try:
+                    batch = self._next_batch()
+                except FileRejected as problem:
+                    self.problem = problem
+                    break
+                if batch is None:
+                    break
+                yield _as_text(batch)
+        finally:
+            self._handle.close()
+
+    def chunks(self, mapping: HeaderMapping) -> Iterator[Chunk]:
+        for body in self._bodies():
+            rows = len(body[0]) if body else 0
+            source_rows = pa.array(self._record_numbers(rows) + (self.irregular.header_line - 1))
+            self._note_unlabelled_text(body)
+            yield (
+                {name: body[position] for name, position in mapping.positions.items()},
+                (source_rows),
+            )
+
+    def _record_numbers(self, rows: int) -> np.ndarray:
+        """The record numbers of the next ``rows`` parsed records: records made of
+        whitespace were skipped by the parser, so they are left out of the count."""
+        blanks = self.irregular.blank_records
+        while self._skipped_blanks < len(blanks) and blanks[self._skipped_blanks] < (
+            self._next_record
+        ):
+            self._skipped_blanks += 1
+        ahead = blanks[self._skipped_blanks :]
+        candidates = np.arange(self._next_record, self._next_record + rows + len(ahead))
+        numbers = candidates[~np.isin(candidates, ahead)][:rows]
+        if rows:
+            self._next_record = int(numbers[-1]) + 1
+        return numbers.astype(np.int64)
+
+    def _note_unlabelled_text(self, body: list[pa.Array]) -> None:
+        for position in self._unlabelled:
+            if position not in self._holding_text and _holds_text(body[position]):
+                self._holding_text.add(position)
+
+    def unlabelled_with_values(self) -> list[str]:
+        """Warnings for columns without a header that hold something below it."""
+        return [unlabelled(position) for position in sorted(self._holding_text)]
+
+    def late_rejection(self) -> FileRejected | None:
+        """Once every batch was read: the file could not be parsed, or had ragged rows."""
+        if self.problem is not None:
+            return self.problem
+        if self.irregular.ragged:
+            return FileRejected(self.irregular.ragged, total=self.irregular.ragged_total)
+        return None
+
+    def drained_rejection(self) -> FileRejected | None:
+        """Read to the end, for the rejection parsing finds (when the header is refused)."""
+        for _ in self._bodies():
+            pass
+        return self.late_rejection()
+
+
+def _open_csv(
+    handle: BinaryIO, delimiter: str, width: int, irregular: _IrregularRows
+) -> pa_csv.CSVStreamingReader:
     try:
-        return pa_csv.read_csv(
-            pa.BufferReader(text),
+        return pa_csv.open_csv(
+            handle,
             read_options=pa_csv.ReadOptions(
                 autogenerate_column_names=True,
                 # Single-threaded so that every irregular row is reported with its number.
@@ -309,34 +492,13 @@ def _parse(text: pa.Buffer, delimiter: str, width: int, irregular: _IrregularRow
         raise rejected(f"The file could not be read as CSV: {problem}.") from problem
 
 
-# --- the data records ---------------------------------------------------------------
+def _as_text(batch: pa.RecordBatch) -> list[pa.Array]:
+    return [column.cast(pa.string()) for column in batch.columns]
 
 
-def _source_rows(data_records: int, blank_records: list[int], header_line: int) -> pa.Array:
-    """Spreadsheet row numbers of the parsed data records.
-
-    Parsed records are numbered from the header (record 1). Records made of whitespace
-    were skipped by the parser, so they are put back into the count before numbering.
-    """
-    total_records = data_records + len(blank_records)
-    record_numbers = np.arange(2, total_records + 2, dtype=np.int64)
-    if blank_records:
-        record_numbers = record_numbers[~np.isin(record_numbers, blank_records)]
-    return pa.array(record_numbers + (header_line - 1))
-
-
-def _unlabelled_with_values(header: list[str], body: list[pa.ChunkedArray]) -> list[str]:
-    """Warnings for columns without a header that hold something below it."""
-    return [
-        unlabelled(position)
-        for position, name in enumerate(header)
-        if not name.strip() and _holds_text(body[position])
-    ]
-
-
-def _holds_text(values: pa.ChunkedArray) -> bool:
+def _holds_text(values: pa.Array) -> bool:
     return bool(pc.any(pc.not_equal(pc.utf8_trim_whitespace(values), "")).as_py())
 
 
 # .txt: Excel's "Unicode Text" (tab-separated UTF-16) is saved under that name.
-FORMAT = FileFormat(name=NAME, extensions=(".csv", ".tsv", ".txt"), read=read)
+FORMAT = FileFormat(name=NAME, extensions=(".csv", ".tsv", ".txt"), read=read, stream=stream)

@@ -2,12 +2,13 @@
 
 Owns refusing what is not readable Parquet and turning each Arrow type into the text
 a sender would expect: dictionary values, dates and midnight timestamps as ISO dates,
-nested values as JSON.
+nested values as JSON. A file is read batch by batch, never whole.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import reduce
 
 import numpy as np
@@ -15,32 +16,59 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from expectations.errors import FileRejected
 from expectations.fields import DELIVERY, FieldTable
 from ingest.headers import map_headers
-from ingest.readers._table import FileFormat, ParsedFile, assemble, rejected
+from ingest.readers._table import Chunk, FileFormat, ParsedFile, Source, StreamedFile, rejected
 
 NAME = "parquet"
 
 
 def read(data: bytes, field_table: FieldTable = DELIVERY) -> ParsedFile:
     """Read every row; rows are numbered from 1 in file order."""
+    return stream(Source.of_bytes(data), field_table).collect()
+
+
+def stream(source: Source, field_table: FieldTable = DELIVERY) -> StreamedFile:
+    """:func:`read`, batch by batch (Arrow reads the file by row groups)."""
+    handle = source.open()
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        parquet = pq.ParquetFile(handle)
     except (pa.ArrowException, OSError) as problem:
-        raise rejected(
-            "The file could not be read as Parquet; it may be damaged or not Parquet at all. "
-            "Export it again and resend."
-        ) from problem
-    mapping = map_headers(table.column_names, header_row=None, fields=field_table)
-    text_columns = {
-        field: _arrow_as_text(table.column(position))
-        for field, position in mapping.positions.items()
-    }
-    source_rows = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
-    return assemble(NAME, mapping, text_columns, source_rows)
+        handle.close()
+        raise _unreadable() from problem
+    mapping = map_headers(parquet.schema_arrow.names, header_row=None, fields=field_table)
+    problems: list[FileRejected] = []
+
+    def chunks() -> Iterator[Chunk]:
+        first_row = 1
+        try:
+            for batch in parquet.iter_batches():
+                text_columns = {
+                    field: _arrow_as_text(batch.column(position))
+                    for field, position in mapping.positions.items()
+                }
+                rows = np.arange(first_row, first_row + batch.num_rows, dtype=np.int64)
+                first_row += batch.num_rows
+                yield text_columns, pa.array(rows)
+        except (pa.ArrowException, OSError):
+            problems.append(_unreadable())  # damage found past the first row group
+        finally:
+            handle.close()
+
+    return StreamedFile(
+        NAME, mapping, chunks(), late_rejection=lambda: problems[0] if problems else None
+    )
 
 
-def _arrow_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+def _unreadable() -> FileRejected:
+    return rejected(
+        "The file could not be read as Parquet; it may be damaged or not Parquet at all. "
+        "Export it again and resend."
+    )
+
+
+def _arrow_as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     kind = column.type
     if pa.types.is_dictionary(kind):
         return _arrow_as_text(column.cast(kind.value_type))
@@ -80,4 +108,4 @@ def _json_or_text(value: object) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-FORMAT = FileFormat(name=NAME, extensions=(".parquet",), read=read)
+FORMAT = FileFormat(name=NAME, extensions=(".parquet",), read=read, stream=stream)

@@ -1,4 +1,21 @@
-"""`make bench`: time `svw run` on a 1,000,000-line CSV against a bare DuckDB read_csv.
+"""`make bench` and `make bench-large`: where a large return's time and memory go.
+
+`make bench` (``BENCH_LINES``, default 1,000,000; `make bench-large`: 10,000,000) writes
+one CSV return of that many lines (10 columns, 2,000 organisations, 10 measures, 6
+places), then times, each case in a fresh process, in one sitting:
+
+A. bare DuckDB: a typed ``read_csv`` of the file into a table (the floor);
+B. A plus the format's rule checks in SQL and place totals (what the pipeline must
+   at least do);
+C. ``svw run`` on a fresh bucket, warehouse and Dagster home holding only that file
+   (the whole pass, start-up included);
+D. one more 1,000-line return on top of C's warehouse, ``svw run`` again (incremental);
+E. with ``BENCH_SMALL_FILES`` = N > 0 (default 0: skipped, it takes long): 50,000
+   lines as one file, then as N files from 20 submitters, each on a fresh warehouse.
+
+Each case's wall time, CPU time and peak RSS (the largest resident set of any process
+of the case) are appended to bench-data/results.md (untracked); copy the figures worth
+keeping into docs/benchmarks.md by hand, with the machine's load.
 
 `make bench-fixed` (``--fixed-cost``): the fixed cost of a run, whatever the file size:
 `svw run` on one 1,000-line file into an empty warehouse, then on one more 1,000-line
@@ -6,9 +23,7 @@ file on top; with ``--before DIR``, the same for another checkout of the project
 the previous branch, ``git worktree add /tmp/perf-before need``), alternated in the
 same sitting so that both see the same machine.
 
-Recorded, not asserted: each run appends rows to bench-data/results.md or
-bench-data/fixed-cost.md (untracked); copy the figures worth keeping into
-docs/benchmarks.md by hand, with what was measured.
+Recorded, not asserted.
 """
 
 from __future__ import annotations
@@ -24,18 +39,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import duckdb
 
 from configuration import DAGSTER_YAML, PROJECT_ROOT
 
 LINES = int(os.environ.get("BENCH_LINES", "1000000"))
+SMALL_FILES = int(os.environ.get("BENCH_SMALL_FILES", "0"))
+SMALL_FILES_LINES = 50_000
+SMALL_FILES_SUBMITTERS = 20
+INCREMENT_LINES = 1000
 RESULTS = PROJECT_ROOT / "bench-data" / "results.md"
 RESULTS_HEADER = (
-    "| date | machine | lines | file MB | svw run wall s | lines/s | peak RSS MiB "
-    "| bare DuckDB read_csv s | ratio |\n|---|---|---|---|---|---|---|---|---|\n"
+    "| date | machine | load avg | case | lines | files | wall s | CPU s | peak RSS MiB "
+    "| wall / B |\n|---|---|---|---|---|---|---|---|---|---|\n"
 )
 FIXED_COST_LINES = 1000
 FIXED_COST_RESULTS = PROJECT_ROOT / "bench-data" / "fixed-cost.md"
@@ -51,12 +69,40 @@ MEASURES = ["NT1", "NT8", "NT10", "NT14", "NT18", "NT24", "NT28", "NT31", "NT40"
 PLACES = ["E08000035", "E08000003", "E06000001", "W06000015", "S12000049", "E09000030"]
 SECTORS = ["public", "private", "third"]
 
+# Case A: the file into a typed table, nothing else.
+BARE_SQL = """
+create table lines as select * from read_csv('{path}', header = true, columns = {{
+    'organisation_id': 'varchar', 'organisation_name': 'varchar', 'sector': 'varchar',
+    'period_start': 'date', 'period_end': 'date', 'measure_code': 'varchar',
+    'quantity': 'double', 'place_code': 'varchar', 'contract_ref': 'varchar',
+    'evidence': 'varchar'}});
+"""
+# Case B: A, then the format's rules as SQL (each counts its failing rows) and totals.
+RULES_SQL = (
+    BARE_SQL
+    + """
+create table rule_failures as select
+    count(*) filter (where not regexp_full_match(organisation_id, '[A-Z]{{2}}-[A-Z]{{2,5}}-.+'))
+        as bad_organisation,
+    count(*) filter (where organisation_name is null) as no_name,
+    count(*) filter (where sector not in ('public', 'private', 'third')) as bad_sector,
+    count(*) filter (where period_end < period_start) as bad_period,
+    count(*) filter (where measure_code not in ({measures})) as unknown_measure,
+    count(*) filter (where quantity is null or quantity <= 0) as bad_quantity,
+    count(*) filter (where not regexp_full_match(place_code, '[ENSW][0-9]{{8}}')) as bad_place
+from lines;
+create table place_totals as
+select place_code, measure_code, sum(quantity) as quantity, count(*) as line_count
+from lines group by all;
+"""
+)
 
-def write_return(path: Path, lines: int, seed: int = 1) -> None:
+
+def write_return(path: Path, lines: int, seed: int = 1, first_line: int = 0) -> None:
     rng = random.Random(seed)
     with path.open("w", newline="") as out:
         out.write(HEADER)
-        for n in range(lines):
+        for n in range(first_line, first_line + lines):
             org = rng.randrange(2000)
             out.write(
                 f"GB-COH-{org:08d},Organisation {org},{SECTORS[org % 3]},2025-04-01,"
@@ -65,51 +111,125 @@ def write_return(path: Path, lines: int, seed: int = 1) -> None:
             )
 
 
-def isolated_environment(root: Path) -> dict[str, str]:
-    """The environment of a run whose bucket, warehouse and Dagster home are under ``root``."""
+def isolated_environment(root: Path, max_file_bytes: int = 0) -> dict[str, str]:
+    """The environment of a run whose bucket, warehouse, Dagster home and report are
+    under ``root``; files up to ``max_file_bytes`` are accepted."""
     (root / "dagster").mkdir()
     shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
-    return {
+    env = {
         **os.environ,
         "SVW_BUCKET": str(root / "bucket"),
         "SVW_WAREHOUSE": str(root / "warehouse.duckdb"),
         "SVW_SERVING": str(root / "serving.duckdb"),
+        "SVW_REPORT_DIR": str(root / "report"),
         "DAGSTER_HOME": str(root / "dagster"),
     }
+    if max_file_bytes:
+        env["SVW_MAX_FILE_MB"] = str(max_file_bytes // 2**20 + 1)
+    return env
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One case: wall and CPU seconds, and the peak RSS of its processes."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run ``command`` as a fresh process; its own figures (wait4: it and its children)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def duckdb_case(sql: str, root: Path) -> Measured:
+    script = (
+        "import duckdb, sys; connection = duckdb.connect(sys.argv[1]); "
+        "connection.execute(sys.argv[2]); connection.close()"
+    )
+    database = root / f"case-{time.monotonic_ns()}.duckdb"
+    figures = measured([sys.executable, "-c", script, str(database), sql])
+    database.unlink()
+    return figures
+
+
+def svw_run(env: dict[str, str]) -> Measured:
+    return measured([str(Path(sys.executable).parent / "svw"), "run", "--settle-seconds", "0"], env)
+
+
+def drop(root: Path, submitter: str, name: str) -> Path:
+    path = root / "bucket" / "incoming" / submitter / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def main() -> None:
+    load = os.getloadavg()[0]
+    rows: list[tuple[str, int, int, Measured]] = []
     with tempfile.TemporaryDirectory(prefix="svw-bench-") as scratch:
         root = Path(scratch)
         source = root / "bench.csv"
         write_return(source, LINES)
-        size_mb = source.stat().st_size / 1e6
-
-        started = time.perf_counter()
-        connection = duckdb.connect(str(root / "bare.duckdb"))
-        connection.execute(
-            f"create table t as select * from read_csv('{source}', all_varchar=true)"
+        size = source.stat().st_size
+        measures = ", ".join(f"'{code}'" for code in MEASURES)
+        rows.append(
+            ("A: bare DuckDB read_csv", LINES, 1, duckdb_case(BARE_SQL.format(path=source), root))
         )
-        connection.close()
-        bare = time.perf_counter() - started
+        rule_sql = RULES_SQL.format(path=source, measures=measures)
+        rows.append(("B: A + rule checks + place totals", LINES, 1, duckdb_case(rule_sql, root)))
 
-        env = isolated_environment(root)
-        target = root / "bucket" / "incoming" / "bench-submitter" / "bench.csv"
-        target.parent.mkdir(parents=True)
-        source.rename(target)
-        svw = Path(sys.executable).parent / "svw"
-        started = time.perf_counter()
-        subprocess.run([str(svw), "run", "--settle-seconds", "0"], env=env, check=True)
-        wall = time.perf_counter() - started
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        whole = root / "whole"
+        whole.mkdir()
+        env = isolated_environment(whole, size)
+        source.rename(drop(whole, "bench-submitter", "bench.csv"))
+        rows.append(("C: svw run, whole pass", LINES, 1, svw_run(env)))
+        write_return(
+            drop(whole, "bench-submitter", "more.csv"), INCREMENT_LINES, seed=2, first_line=LINES
+        )
+        rows.append(
+            (f"D: one {INCREMENT_LINES:,}-line return on top", INCREMENT_LINES, 1, svw_run(env))
+        )
 
-    row = (
-        f"| {date.today()} | {_machine()} | {LINES:,} "
-        f"| {size_mb:.0f} | {wall:.1f} | {LINES / wall:,.0f} | {peak_mib:,.0f} "
-        f"| {bare:.2f} | {wall / bare:.0f}x |"
-    )
-    record(row)
-    print(f"{row}\nrecorded in {RESULTS}")
+        if SMALL_FILES:
+            rows += small_files(root)
+    base = rows[1][3].wall
+    for case, lines, files, figures in rows:
+        row = (
+            f"| {date.today()} | {_machine()} | {load:.1f} | {case} | {lines:,} | {files:,} "
+            f"| {figures.wall:.1f} | {figures.cpu:.1f} | {figures.peak_mib:,.0f} "
+            f"| {figures.wall / base:.1f}x |"
+        )
+        record(row)
+        print(row, flush=True)
+    print(f"recorded in {RESULTS}")
+
+
+def small_files(root: Path) -> list[tuple[str, int, int, Measured]]:
+    """The same lines as one file, then as SMALL_FILES files, each on a fresh warehouse."""
+    one = root / "one-file"
+    one.mkdir()
+    env = isolated_environment(one)
+    write_return(drop(one, "bench-submitter", "all.csv"), SMALL_FILES_LINES)
+    cases = [("E: 50,000 lines as one file", SMALL_FILES_LINES, 1, svw_run(env))]
+    many = root / "many-files"
+    many.mkdir()
+    env = isolated_environment(many)
+    per_file = SMALL_FILES_LINES // SMALL_FILES
+    for number in range(SMALL_FILES):
+        submitter = f"submitter-{number % SMALL_FILES_SUBMITTERS}"
+        path = drop(many, submitter, f"return-{number}.csv")
+        write_return(path, per_file, seed=number, first_line=number * per_file)
+    label = f"E: the same as {SMALL_FILES:,} files"
+    cases.append((label, per_file * SMALL_FILES, SMALL_FILES, svw_run(env)))
+    return cases
 
 
 def _machine() -> str:

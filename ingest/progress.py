@@ -1,0 +1,124 @@
+"""How far a pass over the bucket has got: live bars on a terminal, log lines otherwise.
+
+When ``svw run`` is started on a terminal, ingestion shows the files checked out of
+those pending (with an ETA) and the lines read of the file being checked. Anywhere else
+(the Dagster daemon, a pipe, tests) the same milestones are plain log lines.
+
+Whether there is a terminal is decided when this module is imported, before Dagster
+runs a step: Dagster then points the process's stderr at its compute log, and bars do
+not belong in a log file. The bars are drawn on a copy of that original terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import IO, Protocol
+
+log = logging.getLogger(__name__)
+
+# Lines between two log lines about one large file (off a terminal).
+LOG_EVERY_LINES = 1_000_000
+
+
+def _terminal() -> IO[str] | None:
+    """A stream on the terminal stderr is attached to at import, if it is one."""
+    try:
+        if os.isatty(2):
+            return os.fdopen(os.dup(2), "w", buffering=1, encoding="utf-8")
+    except OSError:
+        pass
+    return None
+
+
+_TERMINAL = _terminal()
+
+
+class Progress(Protocol):
+    """What ingestion reports as it goes."""
+
+    def start(self, files: int) -> None: ...
+    def file_started(self, path: str, size_bytes: int) -> None: ...
+    def lines_read(self, count: int) -> None: ...
+    def file_done(self, status: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class LogProgress:
+    """Milestones as log lines: each file as it starts, and every million lines."""
+
+    def __init__(self) -> None:
+        self._files = 0
+        self._done = 0
+        self._path = ""
+        self._lines = 0
+
+    def start(self, files: int) -> None:
+        self._files = files
+        if files:
+            log.info("%d files pending", files)
+
+    def file_started(self, path: str, size_bytes: int) -> None:
+        self._path, self._lines = path, 0
+        log.info("file %d of %d: %s (%.1f MB)", self._done + 1, self._files, path, size_bytes / 1e6)
+
+    def lines_read(self, count: int) -> None:
+        before, self._lines = self._lines, self._lines + count
+        if before // LOG_EVERY_LINES != self._lines // LOG_EVERY_LINES:
+            log.info("%s: %d lines read", self._path, self._lines)
+
+    def file_done(self, status: str) -> None:
+        self._done += 1
+
+    def close(self) -> None:
+        pass
+
+
+class TerminalProgress:
+    """Rich progress bars on the terminal ``svw run`` was started on."""
+
+    def __init__(self, terminal: IO[str]) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.progress import Progress as Bars
+
+        self._bars = Bars(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=terminal, force_terminal=True),
+            transient=True,
+        )
+        self._files = self._bars.add_task("files", total=0, visible=False)
+        self._lines = self._bars.add_task("lines", total=None, visible=False)
+
+    def start(self, files: int) -> None:
+        self._bars.update(self._files, total=files, visible=files > 0)
+        self._bars.start()
+
+    def file_started(self, path: str, size_bytes: int) -> None:
+        self._bars.update(self._files, description=f"files ({path})")
+        self._bars.reset(self._lines, total=None, visible=True, description="lines read")
+
+    def lines_read(self, count: int) -> None:
+        self._bars.advance(self._lines, count)
+
+    def file_done(self, status: str) -> None:
+        self._bars.advance(self._files)
+        self._bars.update(self._lines, visible=False)
+
+    def close(self) -> None:
+        self._bars.stop()
+
+
+def progress_display() -> Progress:
+    """Bars when ``svw run`` is on a terminal, else log lines."""
+    return TerminalProgress(_TERMINAL) if _TERMINAL is not None else LogProgress()
