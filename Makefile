@@ -76,15 +76,18 @@ chromium:
 		fi; \
 	fi
 
-# --durations: where the time goes, for keeping the suite within about 10 minutes.
-# -n 2: one worker per core, each with its own PostgreSQL and S3 servers; whole test
-# files go to one worker, so a module's dbt build is made once.
+# -n 2: one worker per core, each with its own PostgreSQL and S3 servers. --dist loadgroup
+# with the groups of tests/conftest.py: a module's tests on one engine go whole to one
+# worker (its dbt build or pipeline run is made once), the slow modules first, so both
+# workers finish together. --durations: where the time goes, to keep it within 10 minutes.
+XDIST := -n 2 --dist loadgroup --no-loadscope-reorder
 test: manifest postgres-server chromium
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/pytest $(XDIST) --durations=15
 
-# The quick loop while developing: everything but the whole-pipeline runs (marked slow).
+# The quick loop while developing: everything but the dbt builds and whole-pipeline runs
+# (marked slow), on both cores.
 test-fast: manifest postgres-server chromium
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(XDIST) -m "not slow"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

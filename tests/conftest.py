@@ -1,5 +1,5 @@
 """Shared fixtures: an isolated configuration per test, and real S3 and PostgreSQL
-servers on loopback."""
+servers on loopback; and how `make test` shares the tests out between its workers."""
 
 from __future__ import annotations
 
@@ -344,3 +344,38 @@ def published_marts(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     from tests.published_marts import published
 
     return published(request, tmp_path_factory)
+
+
+ENGINES = ("duckdb", "postgres")
+
+
+# Session fixtures that build a warehouse per engine for several modules: their users
+# on one engine share a work unit, so the warehouse is built once.
+SHARED_BUILDS = ("published_marts",)
+
+
+def _work_unit(item: pytest.Item) -> str:
+    """The tests one xdist worker runs together: a module, split by engine.
+
+    A module's expensive fixtures (a dbt build, a pipeline run) are made per engine, so
+    its DuckDB and its PostgreSQL tests can go to different workers without building
+    anything twice, and the two halves of the slowest modules run side by side.
+    """
+    params = getattr(item, "callspec", None)
+    engines = {v for v in params.params.values() if v in ENGINES} if params else set()
+    engine = f"[{engines.pop()}]" if len(engines) == 1 else ""
+    shared = [name for name in SHARED_BUILDS if name in getattr(item, "fixturenames", ())]
+    return (shared[0] if shared else item.nodeid.split("::", 1)[0]) + engine
+
+
+@pytest.hookimpl(trylast=True)  # after pytest has ordered the tests by fixture
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `make test` (``--dist loadgroup --no-loadscope-reorder``) each work unit goes
+    whole to one worker, the slow ones first: the quick ones then fill in at the end,
+    so both workers finish together."""
+    slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
+    # A stable sort of whole modules: each keeps its tests in the order pytest gave them
+    # (a module's fixtures are made once).
+    items.sort(key=lambda item: item.module not in slow_modules)

@@ -2,9 +2,13 @@
 
 The dbt test modules fill ``raw.submissions``, ``raw.return_lines`` and
 ``raw.commitment_lines`` with rows they worked out by hand, run one ``dbt build``
-(seeds, models, data and unit tests) per engine, and read the marts back. The raw
-tables are created by ingestion's own ``RAW_DDL``, so dbt is tested against the
-schema ingestion writes.
+per engine, and read the marts back. The raw tables are created by ingestion's own
+``RAW_DDL``, so dbt is tested against the schema ingestion writes.
+
+Seeds and unit tests do not depend on any module's rows, so only the whole-project
+build (tests/test_dbt_project.py, on an empty warehouse of each engine) builds and tests
+them; every other build starts from the session's seeded warehouse (tests/conftest.py:
+one ``dbt seed`` per engine) and builds the models and their data tests only.
 """
 
 from __future__ import annotations
@@ -175,18 +179,26 @@ def _dbt_executable() -> str:
     return found
 
 
+# What a build on a seeded warehouse leaves out: the seeds (with their data tests) are
+# there already, and unit tests read no table's rows.
+MODELS_ONLY = ("--exclude", "resource_type:seed", "resource_type:unit_test")
+
+
 def build(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     rows: RawRows,
     database: str | None = None,
     dbt_vars: str | None = None,
+    whole_project: bool = False,
 ) -> BuiltWarehouse:
     """Loads the rows and runs ``dbt build`` on ``request.param`` (duckdb or postgres).
 
-    On PostgreSQL, ``database`` names a fresh database on the session's server (the
-    server's own test database when None). ``dbt_vars`` is passed as ``--vars`` (YAML,
-    e.g. ``"{as_of_date: 2025-03-31}"``).
+    On PostgreSQL, ``database`` names a fresh database on the session's server (so
+    modules sharing a worker's server never meet).
+    ``dbt_vars`` is passed as ``--vars`` (YAML, e.g. ``"{as_of_date: 2025-03-31}"``).
+    ``whole_project`` starts from an empty warehouse and builds seeds and unit tests
+    too; otherwise the warehouse is a copy of the session's seeded one.
     """
     target = request.param
     tmp = tmp_path_factory.mktemp(f"dbt-{target}")
@@ -198,20 +210,16 @@ def build(
     }
     if target == "duckdb":
         built = BuiltWarehouse(target, duckdb_path=tmp / "warehouse.duckdb")
+        if not whole_project:
+            shutil.copy(request.getfixturevalue("seeded_duckdb"), built.duckdb_path)
         _load_duckdb(built.duckdb_path, rows)
         env["SVW_WAREHOUSE"] = str(built.duckdb_path)
     else:
+        assert database, "a PostgreSQL build names its own database"
         server = dict(request.getfixturevalue("postgres_server"))
-        if database is not None:
-            admin = _pg_connect({**server, "dbname": "postgres"})
-            try:
-                admin.autocommit = True
-                with admin.cursor() as cur:
-                    cur.execute(f"drop database if exists {database}")
-                    cur.execute(f"create database {database}")
-            finally:
-                admin.close()
-            server["dbname"] = database
+        template = None if whole_project else request.getfixturevalue("seeded_postgres_template")
+        _new_postgres_database(server, database, template)
+        server["dbname"] = database
         built = BuiltWarehouse(target, postgres=server)
         _load_postgres(server, rows)
         env.update(
@@ -223,12 +231,31 @@ def build(
                 "SVW_PG_DATABASE": server["dbname"],
             }
         )
-    dbt_build(env, target, tmp, dbt_vars)
+    dbt_build(env, target, tmp, dbt_vars, whole_project)
     return built
 
 
-def dbt_build(env: dict[str, str], target: str, tmp: Path, dbt_vars: str | None = None) -> None:
-    """One ``dbt build`` of the project with ``env`` (its profile's variables)."""
+def _new_postgres_database(server: dict[str, Any], database: str, template: str | None) -> None:
+    admin = _pg_connect({**server, "dbname": "postgres"})
+    try:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f"drop database if exists {database}")
+            copy_of = f" template {template}" if template else ""
+            cur.execute(f"create database {database}{copy_of}")
+    finally:
+        admin.close()
+
+
+def dbt_build(
+    env: dict[str, str],
+    target: str,
+    tmp: Path,
+    dbt_vars: str | None = None,
+    whole_project: bool = False,
+) -> None:
+    """One ``dbt build`` with ``env`` (its profile's variables): of the whole project,
+    or of the models and their data tests on a seeded warehouse (``MODELS_ONLY``)."""
     result = subprocess.run(
         [
             _dbt_executable(),
@@ -243,11 +270,13 @@ def dbt_build(env: dict[str, str], target: str, tmp: Path, dbt_vars: str | None 
             "--log-path",
             str(tmp / "logs"),
             *(["--vars", dbt_vars] if dbt_vars else []),
+            *(() if whole_project else MODELS_ONLY),
         ],
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        # generous: a build on a busy shared machine has taken over 5 minutes
+        timeout=900,
     )
     assert result.returncode == 0, f"dbt build ({target}) failed:\n{result.stdout}\n{result.stderr}"
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import openpyxl
@@ -118,12 +119,20 @@ def test_templates(svw_settings: Settings, tmp_path: Path) -> None:
     assert (lists["sector"], lists["measure_code"], lists["place_code"]) == ("list",) * 3
 
 
-def test_run_exits_zero_with_rejections_and_prints_summary(
-    svw_settings: Settings, tmp_path: Path
+def test_run_exits_zero_with_rejections_and_leaves_fresh_uploads_alone(
+    svw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One `svw run` (each costs a whole pipeline): files older than the settle window
+    are loaded or rejected, with the summary printed; a fresh upload is left alone."""
+    monkeypatch.setenv("SVW_SETTLE_SECONDS", "3600")
     bucket = Bucket(svw_settings.bucket_url)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
     bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
+    two_hours_ago = time.time() - 7200
+    for settled in ("incoming/leeds-council/q1.csv", "incoming/acme-build/bad.csv"):
+        os.utime(Path(svw_settings.bucket_url) / settled, (two_hours_ago, two_hours_ago))
+    fresh = LEEDS_Q1.replace(b"Two apprentices", b"Three apprentices")
+    bucket.write("incoming/leeds-council/q2.csv", fresh)
 
     result = svw("run", cwd=tmp_path)
 
@@ -131,20 +140,8 @@ def test_run_exits_zero_with_rejections_and_prints_summary(
     assert "files loaded:    1 (2 lines)" in result.stdout
     assert "files rejected:  1" in result.stdout
     assert "rejected/acme-build/bad.csv.errors.xlsx" in result.stdout
-
-
-def test_settle_window_leaves_fresh_uploads_alone(
-    svw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SVW_SETTLE_SECONDS", "3600")
-    bucket = Bucket(svw_settings.bucket_url)
-    bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
-
-    result = svw("run", cwd=tmp_path)
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "files loaded:    0" in result.stdout
-    assert bucket.exists("incoming/leeds-council/q1.csv")
+    assert bucket.exists("incoming/leeds-council/q2.csv")
+    assert not bucket.exists("incoming/leeds-council/q1.csv")
 
 
 def test_validator_failure_fails_the_run_and_leaves_the_file_pending(

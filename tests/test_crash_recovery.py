@@ -5,7 +5,8 @@ exception handlers, like a kill -9) at a chosen point of loading a file. Every k
 point runs on both engines at the level of one ingestion pass, where they all lie: the
 next pass must leave the ledger, the lines and the bucket exactly as one uninterrupted
 pass leaves them. One kill runs through the whole pipeline (Dagster, dbt) on each
-engine, against the totals worked out by hand.
+engine, against the totals worked out by hand; its second run also finds a seed edited
+since the killed run built them, and rebuilds them (tests/test_dbt_runtime.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
+import orchestration.dbt
 from configuration import Settings, WarehouseLocation
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
+from orchestration.seed_builds import current_seed_build, seed_fingerprint
 from svw.runner import run_pipeline
 from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
+from tests.test_dbt_runtime import SEED_TABLES
 from tests.warehouses import location_code, place_totals, raw_rows
 from warehouse import open_warehouse
 
@@ -125,14 +129,28 @@ def _state(location: WarehouseLocation, bucket: Bucket) -> tuple:
     return ledger, lines, [path.removeprefix(bucket.root) for path in files]
 
 
+@pytest.fixture(scope="module")
+def uninterrupted() -> dict[str, tuple]:
+    """What one uninterrupted pass leaves, by engine: the same for every kill point, so
+    each worker makes it once per engine, on the first kill point that needs it."""
+    return {}
+
+
 @pytest.mark.parametrize("kill_point", sorted(KILL_POINTS))
 def test_a_pass_killed_at_any_point_is_finished_by_the_next(
-    new_seeded_location: Callable[[str], WarehouseLocation], tmp_path, kill_point: str
+    new_seeded_location: Callable[[str], WarehouseLocation],
+    uninterrupted: dict[str, tuple],
+    request: pytest.FixtureRequest,
+    tmp_path,
+    kill_point: str,
 ) -> None:
-    uninterrupted_bucket = Bucket(str(tmp_path / "uninterrupted"))
-    _drop_everything(uninterrupted_bucket)
-    uninterrupted = new_seeded_location("uninterrupted")
-    _ingest(uninterrupted_bucket, uninterrupted)
+    engine = request.node.callspec.params["new_seeded_location"]
+    if engine not in uninterrupted:
+        uninterrupted_bucket = Bucket(str(tmp_path / "uninterrupted"))
+        _drop_everything(uninterrupted_bucket)
+        location = new_seeded_location("uninterrupted")
+        _ingest(uninterrupted_bucket, location)
+        uninterrupted[engine] = _state(location, uninterrupted_bucket)
 
     bucket = Bucket(str(tmp_path / "killed"))
     _drop_everything(bucket)
@@ -151,14 +169,19 @@ def test_a_pass_killed_at_any_point_is_finished_by_the_next(
     assert _killed(script, kill_point) == 137
     _ingest(bucket, killed)
 
-    assert _state(killed, bucket) == _state(uninterrupted, uninterrupted_bucket)
+    assert _state(killed, bucket) == uninterrupted[engine]
     fates = {path: (status, final) for path, status, final in _state(killed, bucket)[0]}
     assert fates == EXPECTED_FATES
     assert bucket.pending(0) == []
 
 
-def test_a_run_killed_mid_load_is_finished_by_the_next_run(engine_settings: Settings) -> None:
-    """The whole pipeline: the killed run is a real `run_pipeline` in a child process."""
+def test_a_run_killed_mid_load_is_finished_by_the_next_run(
+    engine_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole pipeline: the killed run is a real `run_pipeline` in a child process.
+
+    The next run also finds a seed edited since the killed run built them: it rebuilds
+    the seeds and records that build under its own run."""
     bucket = Bucket(engine_settings.bucket_url)
     _drop_everything(bucket)
     script = """
@@ -170,9 +193,17 @@ def test_a_run_killed_mid_load_is_finished_by_the_next_run(engine_settings: Sett
         os._exit(0)
     """
     assert _killed(script, "after_commit_before_move") == 137
+    with open_warehouse(engine_settings.warehouse) as warehouse:
+        # The seeds step ends before ingestion starts, so the killed run recorded it.
+        assert current_seed_build(warehouse, seed_fingerprint(), SEED_TABLES) is not None
 
+    # A seed edited since the last build (the fingerprint is tested in test_dbt_runtime).
+    monkeypatch.setattr(orchestration.dbt, "seed_fingerprint", lambda: "edited")
     outcome = run_pipeline(engine_settings)
     assert outcome.success, outcome.failure
+    assert outcome.seeds_rebuilt
+    with open_warehouse(engine_settings.warehouse) as warehouse:
+        assert current_seed_build(warehouse, "edited", SEED_TABLES) == outcome.run_id
     assert place_totals(engine_settings) == EXPECTED_PLACE_TOTALS
     fates = {
         path: (status, location)

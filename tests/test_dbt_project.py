@@ -182,7 +182,8 @@ def warehouse(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
     raw = RawRows(_submission_rows(), _return_line_rows())
-    return build(request, tmp_path_factory, raw, database="svw_dbt_project")
+    # The one build of seeds and unit tests on each engine (tests/dbt_builds.py).
+    return build(request, tmp_path_factory, raw, database="svw_dbt_project", whole_project=True)
 
 
 def test_expected_proxies_match_the_catalogue_seed() -> None:

@@ -1,5 +1,9 @@
 """The whole pipeline, through Dagster, on a local folder and on a real S3 server,
-with the warehouse on DuckDB and on PostgreSQL: the same files give the same totals."""
+with the warehouse on DuckDB and on PostgreSQL: the same files give the same totals.
+
+The same runs show dbt at run time: seeds built by the first run and not rebuilt by the
+second, nothing written under dbt_project/, artefacts per warehouse with the parse state
+carried between invocations (tests/test_dbt_runtime.py tests the parts)."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from configuration import PostgresDatabase, Settings
+from configuration import DBT_PROJECT_DIR, PostgresDatabase, Settings
 from ingest.bucket import Bucket
+from orchestration.dbt_cli import INVOCATIONS, KEEP_INVOCATIONS
 from svw.demo import demo_files
 from svw.runner import run_pipeline
 from tests.returns import (
@@ -36,6 +41,8 @@ def run_both_drops(settings: Settings) -> Bucket:
     drop(bucket, FIRST_DROP)
     first = run_pipeline(settings)
     assert first.success, first.failure
+    assert first.seeds_rebuilt  # a brand-new warehouse: the seeds are built
+    assert {"seeds", "ingestion", "models", "publish"} <= set(first.step_seconds)
     assert (first.count("loaded"), first.count("rejected"), first.count("duplicate")) == (4, 2, 0)
     # The run summary warns about the place code missing from the place table.
     assert f"Place code {UNKNOWN_PLACE} is not a UK district code" in first.summary_text()
@@ -43,7 +50,31 @@ def run_both_drops(settings: Settings) -> Bucket:
     second = run_pipeline(settings)
     assert second.success, second.failure
     assert (second.count("loaded"), second.count("duplicate")) == (1, 1)
+    # Nothing changed in the seeds: dbt is not run for them.
+    assert not second.seeds_rebuilt
+    assert "seeds" in second.summary_text() and "(unchanged, not rebuilt)" in second.summary_text()
     return bucket
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder below ``root`` with its size and modification time."""
+    return {
+        path.relative_to(root).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def assert_dbt_artefacts_kept_apart(settings: Settings, dbt_project_before: dict) -> None:
+    """dbt wrote under the run's Dagster home, never under dbt_project/, pruned its
+    invocation folders, and each invocation started from the parse state of the last."""
+    assert _tree(DBT_PROJECT_DIR) == dbt_project_before
+    artefacts = settings.dbt_artefacts_dir
+    assert artefacts.is_relative_to(settings.dagster_home)
+    invocations = sorted((artefacts / INVOCATIONS).iterdir())
+    assert 0 < len(invocations) <= KEEP_INVOCATIONS
+    log = (invocations[-1] / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log
 
 
 def assert_outcome(settings: Settings, bucket: Bucket) -> None:
@@ -98,8 +129,10 @@ def assert_outcome(settings: Settings, bucket: Bucket) -> None:
 
 
 def test_end_to_end_local_folder(engine_settings: Settings) -> None:
+    dbt_project_before = _tree(DBT_PROJECT_DIR)
     bucket = run_both_drops(engine_settings)
     assert_outcome(engine_settings, bucket)
+    assert_dbt_artefacts_kept_apart(engine_settings, dbt_project_before)
 
 
 def test_end_to_end_s3(s3_settings: Settings) -> None:

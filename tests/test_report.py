@@ -77,8 +77,11 @@ RAW = RawRows(
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    return build(SimpleNamespace(param="duckdb"), tmp_path_factory, RAW)
+def warehouse(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> BuiltWarehouse:
+    on_duckdb = SimpleNamespace(param="duckdb", getfixturevalue=request.getfixturevalue)
+    return build(on_duckdb, tmp_path_factory, RAW)
 
 
 @pytest.fixture(scope="module")
