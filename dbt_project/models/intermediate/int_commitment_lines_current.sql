@@ -35,6 +35,7 @@ versioned as (
     select
         commitment_lines.*,
         submissions.original_path as source_file,
+        submissions.final_location,
         submissions.received_at,
         -- all lines of one file share its ordering keys, so the latest file holding
         -- the contract wins as a whole
