@@ -4,7 +4,8 @@ DuckDB lets one process write a file and then no one else may open it, so BI too
 get their own copy of the ``marts`` schema, swapped in by an atomic rename: a reader
 sees the old snapshot or the new one, never a half-written one. Views of the marts
 (deprecated aliases, say) are copied as tables: a view's SQL names the warehouse
-file's catalog, which the snapshot does not have.
+file's catalog, which the snapshot does not have. Table and column comments (the dbt
+descriptions, persist_docs) are copied too, so BI tools show them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
             connection.execute(
                 f'create table "{schema}"."{table}" as select * from warehouse."{schema}"."{table}"'
             )
+            _copy_comments(connection, schema, table)
             counts[f"{schema}.{table}"] = connection.execute(
                 f'select count(*) from "{schema}"."{table}"'
             ).fetchone()[0]
@@ -59,3 +61,29 @@ def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]
         os.fsync(handle.fileno())
     os.replace(staging, serving_path)
     return counts
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """The warehouse relation's comment and its columns' comments, onto the copy."""
+    [relation_comment] = connection.execute(
+        "select comment from duckdb_tables() where database_name = 'warehouse' "
+        "and schema_name = ? and table_name = ? "
+        "union all select comment from duckdb_views() where database_name = 'warehouse' "
+        "and schema_name = ? and view_name = ?",
+        [schema, table, schema, table],
+    ).fetchone()
+    if relation_comment:
+        connection.execute(f'comment on table "{schema}"."{table}" is {_literal(relation_comment)}')
+    columns = connection.execute(
+        "select column_name, comment from duckdb_columns() where database_name = 'warehouse' "
+        "and schema_name = ? and table_name = ? and comment is not null",
+        [schema, table],
+    ).fetchall()
+    for column, comment in columns:
+        connection.execute(
+            f'comment on column "{schema}"."{table}"."{column}" is {_literal(comment)}'
+        )

@@ -23,8 +23,9 @@ import sqlalchemy as sa
 from configuration import MARTS_SCHEMA, DuckDBFile, WarehouseLocation
 from warehouse import open_warehouse
 
-# PostgreSQL column types as Arrow types; numeric (sums of integers, say) as double,
-# as DuckDB publishes them.
+# PostgreSQL column types as Arrow types; an unconstrained numeric (sums of integers,
+# say) as double. A numeric with a precision (money: decimal(18, 2), decimal(38, 10))
+# is an Arrow decimal of the same precision and scale, as DuckDB publishes it.
 _POSTGRES_TYPES: dict[str, pa.DataType] = {
     "character varying": pa.string(),
     "text": pa.string(),
@@ -130,15 +131,16 @@ def _from_postgres(location: WarehouseLocation) -> dict[str, pa.Table]:
 def _postgres_tables(connection: sa.Connection) -> dict[str, pa.Table]:
     columns = connection.execute(
         sa.text(
-            "select table_name, column_name, data_type from information_schema.columns "
+            "select table_name, column_name, data_type, numeric_precision, numeric_scale "
+            "from information_schema.columns "
             "where table_schema = :s order by table_name, ordinal_position"
         ),
         {"s": MARTS_SCHEMA},
     ).all()
     schemas: dict[str, list[pa.Field]] = {}
-    for table, column, data_type in columns:
+    for table, column, data_type, precision, scale in columns:
         schemas.setdefault(table, []).append(
-            pa.field(column, _POSTGRES_TYPES.get(data_type, pa.string()))
+            pa.field(column, _arrow_type(data_type, precision, scale))
         )
     tables = {}
     for name, fields in schemas.items():
@@ -150,6 +152,12 @@ def _postgres_tables(connection: sa.Connection) -> dict[str, pa.Table]:
             schema=schema,
         )
     return tables
+
+
+def _arrow_type(data_type: str, precision: int | None, scale: int | None) -> pa.DataType:
+    if data_type == "numeric" and precision is not None:
+        return pa.decimal128(precision, scale or 0)
+    return _POSTGRES_TYPES.get(data_type, pa.string())
 
 
 def _column(values: tuple, arrow_type: pa.DataType) -> pa.Array:

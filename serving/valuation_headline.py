@@ -25,14 +25,14 @@ STATUS_WORDS = {
 class ValuationLine:
     status: str
     line_count: int
-    social_value_gbp: float | None  # unrounded; None unless valued
+    social_value_gbp: Decimal | None  # exact and unrounded; None unless valued
 
     def __str__(self) -> str:
         words = STATUS_WORDS.get(self.status, self.status)
         if self.social_value_gbp is None:
             return f"{words}: {self.line_count} lines"
-        # Rounded once, half away from zero on the 15 digits a double holds, as the marts do.
-        pounds = Decimal(f"{self.social_value_gbp:.15g}").quantize(Decimal("0.01"), ROUND_HALF_UP)
+        # Rounded once, half away from zero, as the marts do.
+        pounds = self.social_value_gbp.quantize(Decimal("0.01"), ROUND_HALF_UP)
         return f"{words}: {self.line_count} lines, £{pounds:,}"
 
 
@@ -48,6 +48,7 @@ def valuation_headlines(connection: sa.Connection) -> list[ValuationLine]:
     """Current lines by valuation status (from marts.fct_social_value)."""
     rows = connection.execute(sa.text(_VALUATION_SQL)).all()
     return [
-        ValuationLine(status, int(count), None if value is None else float(value))
+        # the sum of decimal(38, 10) values, exact (a Decimal from either engine)
+        ValuationLine(status, int(count), None if value is None else Decimal(value))
         for status, count, value in rows
     ]

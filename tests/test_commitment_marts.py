@@ -18,6 +18,7 @@ One ``dbt build`` per engine, as of 2025-03-31 (the ``as_of_date`` var), over:
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal as D  # exact, as the marts' pounds and percentages
 from typing import Any
 
 import pytest
@@ -167,7 +168,7 @@ def test_contract_progress_per_measure(warehouse: BuiltWarehouse) -> None:
         ("C-1", "NT24", 400, 6_600, 120, 1_980, 30, 1_000_000, True, True, "in progress"),
         ("C-1", "NT28", 200, 4_200, 0, 0, 0, 1_000_000, True, False, "not started"),
         # 100 / 600 = 16.666...% -> 16.67
-        ("C-2", "NT24", 600, 9_900, 100, 1_650, 16.67, 400_000, True, True, "in progress"),
+        ("C-2", "NT24", 600, 9_900, 100, 1_650, D("16.67"), 400_000, True, True, "in progress"),
         ("C-3", "NT14", None, None, 5_000, 5_000, None, None, False, True, "no commitment"),
     ]  # fmt: skip
 
@@ -183,11 +184,23 @@ def test_contract_summary_against_value_and_a_straight_line(warehouse: BuiltWare
         # committed 86,000 + 6,600 + 4,200 = 96,800 (9.68% of £1m); delivered
         # 107,500 + 1,980 = 109,480 (10.948% -> 10.95); 365 of 730 days elapsed:
         # expected 96,800 x 0.5 = 48,400; 109,480 / 48,400 = 226.198...% -> 226.20
-        ("C-1", 1_000_000, 96_800, 109_480, 9.68, 10.95, 12, 48_400, 226.2, False, True),
+        (
+            "C-1",
+            1_000_000,
+            96_800,
+            109_480,
+            D("9.68"),
+            D("10.95"),
+            12,
+            48_400,
+            D("226.20"),
+            False,
+            True,
+        ),
         # 9,900 / 400,000 = 2.475% -> 2.48 (half away from zero); 1,650 / 400,000 =
         # 0.4125% -> 0.41; the commitment's own period has ended: expected all 9,900;
         # 1,650 / 9,900 = 16.666...% -> 16.67, more than 25% behind
-        ("C-2", 400_000, 9_900, 1_650, 2.48, 0.41, 12, 9_900, 16.67, True, True),
+        ("C-2", 400_000, 9_900, 1_650, D("2.48"), D("0.41"), 12, 9_900, D("16.67"), True, True),
         ("C-3", None, None, 5_000, None, None, None, None, None, False, False),
     ]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -215,7 +216,7 @@ def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
             "2023-24",
             "Social",
             "third",
-            83.85,
+            Decimal("83.85"),
             1,
             1,
             True,
@@ -231,7 +232,7 @@ def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
             "2024-25",
             "Social",
             "third",
-            144.15,
+            Decimal("144.15"),
             2,
             2,
             True,
@@ -246,7 +247,7 @@ def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
             "2023-24",
             "Jobs",
             "private",
-            10750.0,
+            Decimal("10750.0"),
             1,
             1,
             True,
@@ -261,7 +262,7 @@ def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
             "2023-24",
             "Environment",
             "private",
-            460.0,
+            Decimal("460.0"),
             1,
             1,
             True,
@@ -277,7 +278,7 @@ def test_fct_place_totals(warehouse: BuiltWarehouse) -> None:
             "2023-24",
             "Social",
             "private",
-            1980.0,
+            Decimal("1980.0"),
             1,
             1,
             True,
@@ -315,11 +316,11 @@ def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) ->
             "C-200",
             "NT31",
             "Environment",
-            2.0,
+            Decimal("2.0"),
             "tCO2e",
-            230.0,
+            Decimal("230.0"),
             True,
-            460.0,
+            Decimal("460.0"),
             "E08000035",
         ),
         # the sender wrote "hrs"; the catalogue's unit is the one reported
@@ -330,11 +331,11 @@ def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) ->
             "C-100",
             "NT24",
             "Social",
-            120.0,
+            Decimal("120.0"),
             "hours",
-            16.5,
+            Decimal("16.5"),
             True,
-            1980.0,
+            Decimal("1980.0"),
             "E08000035",
         ),
         (
@@ -344,11 +345,11 @@ def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) ->
             "C-100",
             "NT1",
             "Jobs",
-            0.5,
+            Decimal("0.5"),
             "people FTE",
-            21500.0,
+            Decimal("21500.0"),
             True,
-            10750.0,
+            Decimal("10750.0"),
             "E08000003",
         ),
         (
@@ -358,11 +359,11 @@ def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) ->
             None,
             "NT24",
             "Social",
-            10.0,
+            Decimal("10.0"),
             "hours",
-            16.5,
+            Decimal("16.5"),
             True,
-            165.0,
+            Decimal("165.0"),
             "E06000099",
         ),
         (
@@ -372,11 +373,11 @@ def test_fct_social_value_holds_current_lines_only(warehouse: BuiltWarehouse) ->
             None,
             "NT28",
             "Social",
-            3.0,
+            Decimal("3.0"),
             "hours",
-            21.0,
+            Decimal("21.0"),
             True,
-            63.0,
+            Decimal("63.0"),
             "E06000099",
         ),
     ]
@@ -485,8 +486,8 @@ MARTS = {
     ),
     "fct_commitments": (
         "BASE TABLE",
-        "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
-        "organisation_name, sector, contract_ref, contract_title, contract_start, "
+        "line_id, submission_id, source_row, submitter, source_file, final_location, "
+        "organisation_id, organisation_name, sector, contract_ref, contract_title, contract_start, "
         "contract_end, contract_value_gbp, commitment_start, commitment_end, measure_code, "
         "edition, theme, outcome, committed_quantity, unit, proxy_value_gbp, "
         "is_illustrative, committed_value_gbp, submitted_place_code, place_code, evidence",
@@ -529,13 +530,22 @@ MARTS = {
     "fct_place_totals": ("BASE TABLE", PLACE_TOTALS_COLUMNS),
     "fct_social_value": (
         "BASE TABLE",
-        "line_id, submission_id, source_row, submitter, source_file, organisation_id, "
-        "organisation_name, sector, contract_ref, period_start, period_end, measure_code, "
+        "line_id, submission_id, source_row, submitter, source_file, final_location, "
+        "organisation_id, organisation_name, sector, contract_ref, period_start, period_end, "
+        "measure_code, "
         "edition, edition_version, edition_submission_id, submitted_measure_code, "
         "submitted_framework, crosswalk_submission_id, crosswalk_source_row, "
         "crosswalk_factor, theme, outcome, quantity, valued_quantity, unit, "
         "proxy_value_gbp, is_illustrative, valuation_status, social_value_gbp, "
         "submitted_place_code, place_code, evidence",
+    ),
+    "fct_social_value_by_financial_year": (
+        "BASE TABLE",
+        "line_id, submission_id, source_row, submitter, organisation_id, sector, place_code, "
+        "measure_code, edition, theme, valuation_status, period_start, period_end, "
+        "financial_year, financial_year_start, financial_year_end, days_in_financial_year, "
+        "days_in_period, financial_year_share, apportioned_quantity, "
+        "apportioned_valued_quantity, apportioned_social_value_gbp, is_illustrative",
     ),
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
     "fct_supersessions": (
@@ -641,9 +651,10 @@ def test_seeds_land_in_reference_schema(warehouse: BuiltWarehouse) -> None:
         "deprivation.imd_rank_of_average_score",
     )
     expected_types = {
-        "duckdb": ("DOUBLE", "BOOLEAN", "VARCHAR", "BOOLEAN", "INTEGER", "BIGINT")
+        "duckdb": ("DECIMAL(38,10)", "BOOLEAN", "VARCHAR", "BOOLEAN", "INTEGER", "BIGINT")
         + ("DOUBLE", "INTEGER"),
-        "postgres": ("double precision", "boolean", "character varying", "boolean")
+        # a proxy is exact money, numeric(38, 10) (information_schema says numeric)
+        "postgres": ("numeric", "boolean", "character varying", "boolean")
         + ("integer", "bigint", "double precision", "integer"),
     }[warehouse.target]
     assert tuple(types[column] for column in columns) == expected_types

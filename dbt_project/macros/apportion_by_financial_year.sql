@@ -6,17 +6,20 @@
     both ends inclusive: share = days of the period inside the year / days of the
     period. Each column named in `amounts` gets an apportioned_<column>: its value
     times the share, multiplied before dividing so that a single-year line keeps its
-    value exactly.
+    value exactly; a decimal(38, 10) rounded at its tenth decimal place
+    (divide_exactly), like the share itself.
 #}
 {% macro apportion_by_financial_year(lines, amounts) -%}
     select
         apportioned.*,
-        cast(apportioned.days_in_financial_year as double precision)
-        / apportioned.days_in_period as financial_year_share
+        {{ divide_exactly(
+            'apportioned.days_in_financial_year', 'apportioned.days_in_period'
+        ) }} as financial_year_share
         {%- for amount in amounts %},
-            apportioned.{{ amount }}
-            * apportioned.days_in_financial_year
-            / apportioned.days_in_period as apportioned_{{ amount }}
+            {{ divide_exactly(
+                'apportioned.' ~ amount ~ ' * apportioned.days_in_financial_year',
+                'apportioned.days_in_period'
+            ) }} as apportioned_{{ amount }}
         {%- endfor %}
 
     from (

@@ -13,19 +13,16 @@
 {%- endmacro %}
 
 {#
-    The share of a period (dates, both ends inclusive) that has elapsed by the end of
-    as_of_date: 0 before it starts, 1 once it has ended.
+    The part of an amount (an exact decimal) due by the end of as_of_date over a
+    period (dates, both ends inclusive), pro rata to the days elapsed: nothing before
+    the period starts, all of it once it has ended; exact to scale 10 (divide_exactly).
 #}
-{% macro elapsed_share(period_start, period_end) -%}
-    (
-        cast(
-            greatest(
-                0,
-                least({{ as_of_date() }}, {{ period_end }}) - {{ period_start }} + 1
-            ) as double precision
-        )
-        / ({{ period_end }} - {{ period_start }} + 1)
-    )
+{% macro elapsed_part(amount, period_start, period_end) -%}
+    {{ divide_exactly(
+        amount ~ ' * greatest(0, least(' ~ as_of_date() ~ ', ' ~ period_end ~ ') - '
+        ~ period_start ~ ' + 1)',
+        '(' ~ period_end ~ ' - ' ~ period_start ~ ' + 1)'
+    ) }}
 {%- endmacro %}
 
 {#

@@ -19,7 +19,8 @@
       'not_mapped' (a crosswalk code that maps to no measure: kept as a quantity
       under its own framework). NULL only when the line's code is missing from the
       catalogue, which the relationships tests then fail loudly.
-    - social_value_gbp: valued_quantity x proxy, unrounded; NULL unless valued.
+    - social_value_gbp: valued_quantity x proxy, unrounded (decimal(38, 10), like
+      every amount here: macros/money.sql); NULL unless valued.
 
     Proxies are re-based every edition, so the catalogue is joined on code and
     edition together; a localised measure takes the local proxy of (edition,
@@ -29,7 +30,7 @@
 {% macro value_lines(lines) -%}
     select
         priced.*,
-        priced.valued_quantity * priced.proxy_value_gbp as social_value_gbp
+        {{ exact_decimal('priced.valued_quantity * priced.proxy_value_gbp') }} as social_value_gbp
 
     from (
 
@@ -37,7 +38,7 @@
         {{ lines }}.*,
         coalesce(crosswalk.to_edition, {{ lines }}.edition) as valued_edition,
         coalesce(crosswalk.to_code, {{ lines }}.measure_code) as valued_measure_code,
-        {{ lines }}.quantity * coalesce(crosswalk.factor, 1) as valued_quantity,
+        {{ exact_decimal(lines ~ '.quantity * coalesce(crosswalk.factor, 1)') }} as valued_quantity,
         catalogue.edition_version,
         catalogue.edition_submission_id,
         crosswalk.submission_id as crosswalk_submission_id,
@@ -46,10 +47,11 @@
         catalogue.theme,
         catalogue.outcome,
         catalogue.unit,
-        case
-            when catalogue.value_type = 'localised' then local_proxy.proxy_value_gbp
-            when catalogue.value_type = 'proxy' then catalogue.proxy_value_gbp
-        end as proxy_value_gbp,
+        -- cast: PostgreSQL drops the decimal's scale from a CASE over two columns
+        {{ exact_decimal(
+            "case when catalogue.value_type = 'localised' then local_proxy.proxy_value_gbp"
+            ~ " when catalogue.value_type = 'proxy' then catalogue.proxy_value_gbp end"
+        ) }} as proxy_value_gbp,
         catalogue.is_illustrative,
         case
             when crosswalk.from_code is not null and crosswalk.to_code is null

@@ -34,6 +34,7 @@ current_lines as (
     select
         commitment_lines.*,
         history.source_file,
+        history.final_location,
         history.received_at,
         history.current_submission_id,
         coalesce(

@@ -36,6 +36,8 @@ versioned as (
 
         submissions.received_at,
         submissions.original_path as source_file,
+        -- where the file is now (archive/...), carried to the facts for analysts
+        submissions.final_location,
 
         -- all lines of one file share its ordering keys, so the latest file holding
         -- the contract wins as a whole
@@ -67,6 +69,7 @@ final as (
         contract_ref,
         received_at,
         source_file,
+        final_location,
         current_submission_id,
         submission_id <> current_submission_id as is_superseded,
         case

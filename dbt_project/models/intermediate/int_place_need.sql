@@ -145,7 +145,8 @@ final as (
         places.country_name,
         places.is_known_place,
         financial_years.financial_year,
-        coalesce(value_by_place_year.social_value_gbp, 0) as social_value_gbp,
+        {{ exact_decimal('coalesce(value_by_place_year.social_value_gbp, 0)') }}
+            as social_value_gbp,
         coalesce(value_by_place_year.valued_line_count, 0) as valued_line_count,
         coalesce(value_by_place_year.not_valued_line_count, 0) as not_valued_line_count,
         coalesce(value_by_place_year.is_illustrative, false) as is_illustrative,

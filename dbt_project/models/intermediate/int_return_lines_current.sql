@@ -36,6 +36,7 @@ current_lines as (
     select
         return_lines.*,
         history.source_file,
+        history.final_location,
         history.received_at,
         coalesce(
             successors.current_place_code, return_lines.submitted_place_code

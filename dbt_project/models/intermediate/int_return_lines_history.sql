@@ -41,7 +41,9 @@ loaded_lines as (
 
         -- the received order of the line's file
         submissions.received_at,
-        submissions.original_path as source_file
+        submissions.original_path as source_file,
+        -- where the file is now (archive/...), carried to the facts for analysts
+        submissions.final_location
 
     from return_lines
 
@@ -88,6 +90,7 @@ final as (
         period_end,
         received_at,
         source_file,
+        final_location,
         submission_id <> current_submission_id as is_superseded,
         case
             when submission_id <> current_submission_id

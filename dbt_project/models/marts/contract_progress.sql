@@ -126,16 +126,12 @@ final as (
         joined.contract_ref,
         joined.measure_code,
         joined.theme,
-        joined.committed_quantity,
+        {{ exact_decimal('joined.committed_quantity') }} as committed_quantity,
         {{ round_to_pence('joined.committed_value_gbp') }} as committed_value_gbp,
-        joined.delivered_quantity,
+        {{ exact_decimal('joined.delivered_quantity') }} as delivered_quantity,
         {{ round_to_pence('joined.delivered_value_gbp') }} as delivered_value_gbp,
-        case
-            when joined.committed_quantity > 0
-                then {{ round_to_pence(
-                    '100 * joined.delivered_quantity / joined.committed_quantity'
-                ) }}
-        end as delivered_pct,
+        {{ percent_of('joined.delivered_quantity', 'joined.committed_quantity') }}
+            as delivered_pct,
         {{ round_to_pence('contracts.contract_value_gbp') }} as contract_value_gbp,
         joined.is_committed,
         joined.is_delivered,

@@ -36,7 +36,7 @@ committed as (
         max(contract_value_gbp) as contract_value_gbp,
         sum(social_value_gbp) as committed_value_gbp,
         sum(
-            social_value_gbp * {{ elapsed_share('period_start', 'period_end') }}
+            {{ elapsed_part('social_value_gbp', 'period_start', 'period_end') }}
         ) as expected_value_to_date_gbp,
         bool_or(is_illustrative) as is_illustrative
 
@@ -116,25 +116,17 @@ final as (
         {{ round_to_pence('contract_value_gbp') }} as contract_value_gbp,
         {{ round_to_pence('committed_value_gbp') }} as committed_value_gbp,
         {{ round_to_pence('delivered_value_gbp') }} as delivered_value_gbp,
-        case
-            when contract_value_gbp > 0
-                then {{ round_to_pence('100 * committed_value_gbp / contract_value_gbp') }}
-        end as committed_pct_of_contract_value,
-        case
-            when contract_value_gbp > 0
-                then {{ round_to_pence('100 * delivered_value_gbp / contract_value_gbp') }}
-        end as delivered_pct_of_contract_value,
+        {{ percent_of('committed_value_gbp', 'contract_value_gbp') }}
+            as committed_pct_of_contract_value,
+        {{ percent_of('delivered_value_gbp', 'contract_value_gbp') }}
+            as delivered_pct_of_contract_value,
         case
             when is_committed
                 then greatest(0, {{ whole_months('contract_start', 'elapsed_through') }})
         end as months_elapsed,
         {{ round_to_pence('expected_value_to_date_gbp') }} as expected_value_to_date_gbp,
-        case
-            when expected_value_to_date_gbp > 0
-                then {{ round_to_pence(
-                    '100 * delivered_value_gbp / expected_value_to_date_gbp'
-                ) }}
-        end as delivered_pct_of_expected,
+        {{ percent_of('delivered_value_gbp', 'expected_value_to_date_gbp') }}
+            as delivered_pct_of_expected,
         coalesce(
             delivered_value_gbp < 0.75 * expected_value_to_date_gbp, false
         ) as is_behind,

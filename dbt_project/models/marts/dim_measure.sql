@@ -15,7 +15,7 @@ final as (
         outcome,
         description,
         unit,
-        proxy_value_gbp,
+        {{ exact_decimal('proxy_value_gbp') }} as proxy_value_gbp,
         is_illustrative,
         source,
         licence,

@@ -72,10 +72,11 @@ shares as (
 
     select
         *,
-        social_value_gbp
-        / nullif(sum(social_value_gbp) over (
+        -- shares are ratios, not money: doubles on every engine
+        cast(social_value_gbp as double precision)
+        / nullif(cast(sum(social_value_gbp) over (
             partition by financial_year, scope_type, scope_code
-        ), 0) as value_share,
+        ) as double precision), 0) as value_share,
         cast(population as double precision)
         / nullif(sum(population) over (
             partition by financial_year, scope_type, scope_code

@@ -25,7 +25,7 @@ final as (
         population,
         population_year,
         population_basis,
-        {{ round_to_pence('social_value_gbp / population') }}
+        {{ round_to_pence(divide_exactly('social_value_gbp', 'nullif(population, 0)')) }}
             as social_value_per_head_gbp,
         imd_edition,
         imd_score,

@@ -71,12 +71,11 @@ repriced as (
         base.base_edition,
         apportioned.line_id,
         apportioned.apportioned_social_value_gbp,
-        apportioned.apportioned_valued_quantity
-        * case
-            when base_measure.value_type = 'localised'
-                then base_local.proxy_value_gbp
-            when base_measure.value_type = 'proxy' then base_measure.proxy_value_gbp
-        end as base_social_value_gbp,
+        {{ exact_decimal(
+            'apportioned.apportioned_valued_quantity * case'
+            ~ " when base_measure.value_type = 'localised' then base_local.proxy_value_gbp"
+            ~ " when base_measure.value_type = 'proxy' then base_measure.proxy_value_gbp end"
+        ) }} as base_social_value_gbp,
         base_measure.is_illustrative as base_is_illustrative
 
     from apportioned

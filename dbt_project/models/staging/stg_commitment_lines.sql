@@ -30,8 +30,9 @@ renamed as (
         cast(evidence as varchar) as evidence,
 
         -- numerics
-        cast(committed_quantity as double precision) as committed_quantity,
-        cast(contract_value_gbp as double precision) as contract_value_gbp,
+        -- exact decimals from here on (the money macros)
+        {{ decimal_from_double('committed_quantity') }} as committed_quantity,
+        {{ decimal_from_double('contract_value_gbp') }} as contract_value_gbp,
 
         -- dates; the commitment's own period as sent (NULL: the contract's)
         cast(contract_start as date) as contract_start,

@@ -21,7 +21,7 @@ renamed as (
         cast(note as varchar) as note,
 
         -- numerics
-        cast(factor as double precision) as factor,
+        {{ decimal_from_double('factor') }} as factor,
         cast(version as integer) as crosswalk_version
 
     from source

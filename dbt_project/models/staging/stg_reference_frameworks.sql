@@ -27,7 +27,7 @@ renamed as (
         cast(licence as varchar) as licence,
 
         -- numerics
-        cast(proxy_value_gbp as double precision) as proxy_value_gbp,
+        {{ decimal_from_double('proxy_value_gbp') }} as proxy_value_gbp,
         cast(version as integer) as edition_version,
 
         -- booleans

@@ -21,7 +21,7 @@ renamed as (
         cast(source as varchar) as source,  -- noqa: RF04
 
         -- numerics
-        cast(proxy_value_gbp as double precision) as proxy_value_gbp,
+        {{ decimal_from_double('proxy_value_gbp') }} as proxy_value_gbp,
         cast(version as integer) as local_proxies_version
 
     from source

@@ -31,7 +31,8 @@ renamed as (
         cast(evidence as varchar) as evidence,
 
         -- numerics
-        cast(quantity as double precision) as quantity,
+        -- exact decimals from here on (the money macros)
+        {{ decimal_from_double('quantity') }} as quantity,
 
         -- dates
         cast(period_start as date) as period_start,
