@@ -90,6 +90,13 @@ def stream(source: Source, field_table: FieldTable = DELIVERY) -> StreamedFile:
 # --- decoding -----------------------------------------------------------------------
 
 
+def utf8_text(data: bytes) -> str:
+    """Delimited text in any encoding the return readers accept (UTF-8 with or without
+    a BOM, Windows-1252, UTF-16), decoded whole: for small files read as a grid."""
+    text, start = _as_utf8(Source.of_bytes(data))
+    return text.read_all()[start:].decode("utf-8")
+
+
 def _as_utf8(source: Source) -> tuple[Source, int]:
     """The CSV as UTF-8 and where its text starts (after a BOM), converting Windows-1252
     and UTF-16 into a temporary file."""

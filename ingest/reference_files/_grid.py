@@ -24,7 +24,7 @@ import python_calamine
 
 from expectations.errors import ReturnError
 from ingest.readers._table import OLE2_MAGIC, ZIP_MAGIC, rejected, rejected_all
-from ingest.readers.delimited import _as_utf8, _detect_delimiter
+from ingest.readers.delimited import _detect_delimiter, utf8_text
 
 Cell = str | int | float | bool | datetime.date | datetime.time | datetime.timedelta | None
 
@@ -104,7 +104,7 @@ def _workbook_grid(name: str, data: bytes, sheets: Sequence[str]) -> Grid:
 
 def _csv_grid(data: bytes) -> Grid:
     # The return readers' decoding: UTF-8 with or without BOM, Windows-1252, UTF-16.
-    text = bytes(_as_utf8(data)).decode("utf-8")
+    text = utf8_text(data)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line))
     # Every record, blank lines included, so that numbers match the spreadsheet rows.
