@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -92,33 +93,33 @@ def test_place_need_per_head_population_and_deprivation(warehouse: BuiltWarehous
     # Deciles of IoD 2025's 296 districts: floor((rank - 1) x 10 / 296) + 1.
     assert actual == [
         # Blackpool: 1,415,740 / 141,574 (mid-2022) = 10.00; IoD 2025 rank 1
-        ("E06000009", "Blackpool", "2021-22", 0.0, 140954, 2021, "own_year", 0.0,
-         "IoD2025", 1, 1, "as_published", "available"),
-        ("E06000009", "Blackpool", "2023-24", 1415740.0, 141574, 2022,
-         "latest_earlier_year", 10.0, "IoD2025", 1, 1, "as_published", "available"),
+        ("E06000009", "Blackpool", "2021-22", Decimal("0.00"), 140954, 2021,
+         "own_year", Decimal("0.00"), "IoD2025", 1, 1, "as_published", "available"),
+        ("E06000009", "Blackpool", "2023-24", Decimal("1415740.00"), 141574, 2022,
+         "latest_earlier_year", Decimal("10.00"), "IoD2025", 1, 1, "as_published", "available"),
         # Cumberland in 2021-22: Carlisle's 547,630 over Allerdale + Carlisle + Copeland
         # at mid-2021, 96,384 + 110,255 + 67,176 = 273,815: 2.00 a head
-        ("E06000063", "Cumberland", "2021-22", 547630.0, 273815, 2021, "own_year", 2.0,
-         "IoD2025", 95, 4, "as_published", "available"),
+        ("E06000063", "Cumberland", "2021-22", Decimal("547630.00"), 273815, 2021,
+         "own_year", Decimal("2.00"), "IoD2025", 95, 4, "as_published", "available"),
         # 2023-24: Allerdale's 550,780 over Cumberland's 275,390 (mid-2022) = 2.00
-        ("E06000063", "Cumberland", "2023-24", 550780.0, 275390, 2022,
-         "latest_earlier_year", 2.0, "IoD2025", 95, 4, "as_published", "available"),
+        ("E06000063", "Cumberland", "2023-24", Decimal("550780.00"), 275390, 2022,
+         "latest_earlier_year", Decimal("2.00"), "IoD2025", 95, 4, "as_published", "available"),
         # Leeds: 4,112,415 / 822,483 = 5.00; IoD 2025 rank 86, decile 3
-        ("E08000035", "Leeds", "2021-22", 0.0, 809036, 2021, "own_year", 0.0,
-         "IoD2025", 86, 3, "as_published", "available"),
-        ("E08000035", "Leeds", "2023-24", 4112415.0, 822483, 2022,
-         "latest_earlier_year", 5.0, "IoD2025", 86, 3, "as_published", "available"),
+        ("E08000035", "Leeds", "2021-22", Decimal("0.00"), 809036, 2021,
+         "own_year", Decimal("0.00"), "IoD2025", 86, 3, "as_published", "available"),
+        ("E08000035", "Leeds", "2023-24", Decimal("4112415.00"), 822483, 2022,
+         "latest_earlier_year", Decimal("5.00"), "IoD2025", 86, 3, "as_published", "available"),
         # Barnsley, published on E08000016 (population 246,482; IoD 2025 rank 40):
         # 1,650 / 246,482 = 0.0067 -> 0.01 a head
-        ("E08000038", "Barnsley", "2021-22", 0.0, 244893, 2021, "own_year", 0.0,
-         "IoD2025", 40, 2, "recoded", "available"),
-        ("E08000038", "Barnsley", "2023-24", 1650.0, 246482, 2022,
-         "latest_earlier_year", 0.01, "IoD2025", 40, 2, "recoded", "available"),
+        ("E08000038", "Barnsley", "2021-22", Decimal("0.00"), 244893, 2021,
+         "own_year", Decimal("0.00"), "IoD2025", 40, 2, "recoded", "available"),
+        ("E08000038", "Barnsley", "2023-24", Decimal("1650.00"), 246482, 2022,
+         "latest_earlier_year", Decimal("0.01"), "IoD2025", 40, 2, "recoded", "available"),
         # Cardiff: 372,089 / 372,089 = 1.00; Wales has its own index
-        ("W06000015", "Cardiff", "2021-22", 0.0, 359512, 2021, "own_year", 0.0,
-         None, None, None, None, "not_available"),
-        ("W06000015", "Cardiff", "2023-24", 372089.0, 372089, 2022,
-         "latest_earlier_year", 1.0, None, None, None, None, "not_available"),
+        ("W06000015", "Cardiff", "2021-22", Decimal("0.00"), 359512, 2021,
+         "own_year", Decimal("0.00"), None, None, None, None, "not_available"),
+        ("W06000015", "Cardiff", "2023-24", Decimal("372089.00"), 372089, 2022,
+         "latest_earlier_year", Decimal("1.00"), None, None, None, None, "not_available"),
     ]  # fmt: skip
 
 
