@@ -269,6 +269,8 @@ def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
     assert outcome.success, outcome.failure
     summary = outcome.summary_text().splitlines()
     assert [line for line in summary if line.startswith("  lines ")] == [
+        # nothing was superseded: all seven lines below count
+        "  lines that count: 7 of the 7 loaded",
         "  lines valued: 4 lines, £92,540.00",
         "  lines not valued: localised measure without a local proxy for the place: 1 lines",
         "  lines not valued: code of another framework that maps to no measure: 1 lines",
