@@ -13,7 +13,9 @@ PDF (print CSS). Layout under the output folder::
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,6 +31,8 @@ from serving.report.formatting import gbp, number, percent
 from serving.storage import write_text
 
 INDEX = "index.html"
+# Pages rendered at once: one per core (more only queue inside vl-convert).
+RENDER_THREADS = os.cpu_count() or 1
 
 
 def place_page(place_code: str) -> str:
@@ -110,13 +114,17 @@ def render_pages(
     environment = _environment()
     generated = f"{datetime.now(UTC):%d %B %Y, %H:%M} UTC"
     common = {"data": data, "generated": generated, "place_page": place_page}
-    pages: dict[str, str] = {}
     place_template = environment.get_template("place.html")
-    for code, page in data.place_reports.items():
+
+    def render_place(page: PlaceReport) -> str:
         figures = [f for f in (build(data, page) for build in PLACE_CHARTS) if f is not None]
-        pages[place_page(code)] = place_template.render(
-            **common, page=page, figures=figures, root="../"
-        )
+        return place_template.render(**common, page=page, figures=figures, root="../")
+
+    # vl-convert renders charts without holding the GIL: pages are drawn side by side.
+    with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
+        rendered = pool.map(render_place, data.place_reports.values())
+        codes = map(place_page, data.place_reports)
+        pages = dict(zip(codes, rendered, strict=True))
     pages[INDEX] = environment.get_template("overview.html").render(
         **common,
         figures=_overview_charts(data) if data.latest_year else [],
