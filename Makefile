@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench bench-large bench-fixed clean report-screenshot
+.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench bench-large bench-fixed bench-sensor clean report-screenshot
 
 install: $(INSTALLED)
 
@@ -117,6 +117,10 @@ bench-large: manifest
 # The fixed cost of a run; BEFORE=/path/to/another/checkout compares it in the same sitting.
 bench-fixed: manifest
 	$(BIN)/python -m tests.benchmarks.bench_run --fixed-cost $(if $(BEFORE),--before $(BEFORE))
+
+# Seconds from a file dropped to its lines in the serving snapshot, the sensor running.
+bench-sensor: manifest
+	$(BIN)/python -m tests.benchmarks.bench_run --sensor-latency
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -23,6 +23,13 @@ file on top; with ``--before DIR``, the same for another checkout of the project
 the previous branch, ``git worktree add /tmp/perf-before need``), alternated in the
 same sitting so that both see the same machine.
 
+`make bench-sensor` (``--sensor-latency``): on a warehouse that `svw run` has loaded one
+return into, `dagster-daemon` runs the bucket sensor with ``SVW_SETTLE_SECONDS=5``; once
+its first tick has found the bucket empty, one 1,000-line
+file is dropped, and the seconds until its lines are in the serving snapshot (what BI
+tools read) are recorded: the settle time, the wait for the next tick, the queued run's
+launch and the run itself.
+
 Recorded, not asserted.
 """
 
@@ -39,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -289,6 +297,89 @@ def fixed_cost(trees: dict[str, Path], repeats: int) -> None:
     print(f"recorded in {FIXED_COST_RESULTS}")
 
 
+SENSOR_SETTLE_SECONDS = "5"
+SENSOR_RESULTS = PROJECT_ROOT / "bench-data" / "sensor-latency.md"
+SENSOR_HEADER = (
+    "| date | machine | load avg | lines | sensor interval s | drop to snapshot s |\n"
+    "|---|---|---|---|---|---|\n"
+)
+SENSOR_TIMEOUT_SECONDS = 900
+
+
+def sensor_latency() -> None:
+    """Seconds from dropping one 1,000-line file to its lines in the serving snapshot,
+    with the sensor run by `dagster-daemon` as in production."""
+    from orchestration.sensors import bucket_sensor
+
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="svw-bench-sensor-") as scratch:
+        root = Path(scratch)
+        env = {**isolated_environment(root), "SVW_SETTLE_SECONDS": SENSOR_SETTLE_SECONDS}
+        # The warehouse already holds a return, as in production: no first-run seeding.
+        earlier = drop(root, "bench-submitter", "earlier.csv")
+        write_return(earlier, FIXED_COST_LINES, seed=2, first_line=FIXED_COST_LINES)
+        svw_run(env)
+        log = root / "daemon.log"
+        daemon = _start_daemon(env, log)
+        try:
+            _wait_for(lambda: "bucket_sensor" in log.read_text(), "the sensor's first tick")
+            target = drop(root, "bench-submitter", "latency.csv")
+            write_return(target, FIXED_COST_LINES)
+            dropped = time.perf_counter()
+            _wait_for(
+                lambda: _snapshot_lines(root / "serving.duckdb", target.name) == FIXED_COST_LINES,
+                "the file's lines in the serving snapshot",
+            )
+            latency = time.perf_counter() - dropped
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=60)
+    row = (
+        f"| {date.today()} | {_machine()} | {load:.1f} | {FIXED_COST_LINES:,} "
+        f"| {bucket_sensor.minimum_interval_seconds} | {latency:.1f} |"
+    )
+    record(row, SENSOR_RESULTS, SENSOR_HEADER)
+    print(row)
+    print(f"recorded in {SENSOR_RESULTS}")
+
+
+def _start_daemon(env: dict[str, str], log: Path) -> subprocess.Popen:
+    daemon = Path(sys.executable).parent / "dagster-daemon"
+    workspace = PROJECT_ROOT / "workspace.yaml"
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [str(daemon), "run", "-w", str(workspace)],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + SENSOR_TIMEOUT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} within {SENSOR_TIMEOUT_SECONDS} s")
+        time.sleep(0.5)
+
+
+def _snapshot_lines(serving: Path, file_name: str) -> int:
+    """Lines of ``file_name`` in the serving snapshot's line-level fact."""
+    import duckdb
+
+    if not serving.exists():
+        return 0
+    try:
+        with duckdb.connect(str(serving), read_only=True) as connection:
+            return connection.execute(
+                "select count(*) from marts.fct_social_value where source_file like ?",
+                [f"%/{file_name}"],
+            ).fetchone()[0]
+    except duckdb.Error:  # renamed over while opening: try again
+        return 0
+
+
 def record(row: str, results: Path = RESULTS, header: str = RESULTS_HEADER) -> None:
     """Append the row to an untracked results table, starting it if new."""
     results.parent.mkdir(exist_ok=True)
@@ -301,10 +392,15 @@ def record(row: str, results: Path = RESULTS, header: str = RESULTS_HEADER) -> N
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fixed-cost", action="store_true", help="the fixed-cost case")
+    parser.add_argument(
+        "--sensor-latency", action="store_true", help="drop to snapshot, sensor running"
+    )
     parser.add_argument("--before", type=Path, help="fixed cost: another checkout to compare")
     parser.add_argument("--repeat", type=int, default=1, help="fixed cost: alternations")
     arguments = parser.parse_args()
-    if arguments.fixed_cost:
+    if arguments.sensor_latency:
+        sensor_latency()
+    elif arguments.fixed_cost:
         trees = {"before": arguments.before.resolve()} if arguments.before else {}
         fixed_cost({**trees, "this": PROJECT_ROOT}, arguments.repeat)
     else:
