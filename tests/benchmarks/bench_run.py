@@ -119,11 +119,14 @@ def write_return(path: Path, lines: int, seed: int = 1, first_line: int = 0) -> 
             )
 
 
-def isolated_environment(root: Path, max_file_bytes: int = 0) -> dict[str, str]:
+def isolated_environment(
+    root: Path, max_file_bytes: int = 0, tree: Path = PROJECT_ROOT
+) -> dict[str, str]:
     """The environment of a run whose bucket, warehouse, Dagster home and report are
-    under ``root``; files up to ``max_file_bytes`` are accepted."""
+    under ``root``, with the Dagster instance of the checkout ``tree``; files up to
+    ``max_file_bytes`` are accepted."""
     (root / "dagster").mkdir()
-    shutil.copy(DAGSTER_YAML, root / "dagster" / "dagster.yaml")
+    shutil.copy(tree / DAGSTER_YAML.relative_to(PROJECT_ROOT), root / "dagster" / "dagster.yaml")
     env = {
         **os.environ,
         "SVW_BUCKET": str(root / "bucket"),
@@ -263,7 +266,7 @@ def fixed_cost_once(tree: Path) -> dict[str, tuple[float, float]]:
     svw = str(Path(sys.executable).parent / "svw")
     with tempfile.TemporaryDirectory(prefix="svw-bench-fixed-") as scratch:
         root = Path(scratch)
-        env = {**isolated_environment(root), "PYTHONPATH": str(tree)}
+        env = {**isolated_environment(root, tree=tree), "PYTHONPATH": str(tree)}
         figures = {"help": _timed([svw, "--help"], env)}
         for number, run in enumerate(("first", "second"), start=1):
             target = root / "bucket" / "incoming" / "bench-submitter" / f"file{number}.csv"
@@ -300,8 +303,9 @@ def fixed_cost(trees: dict[str, Path], repeats: int) -> None:
 SENSOR_SETTLE_SECONDS = "5"
 SENSOR_RESULTS = PROJECT_ROOT / "bench-data" / "sensor-latency.md"
 SENSOR_HEADER = (
-    "| date | machine | load avg | lines | sensor interval s | drop to snapshot s |\n"
-    "|---|---|---|---|---|---|\n"
+    "| date | machine | load avg | lines | sensor interval s | drop to snapshot s "
+    "| drop to run queued s | queued to started s | started to snapshot s |\n"
+    "|---|---|---|---|---|---|---|---|---|\n"
 )
 SENSOR_TIMEOUT_SECONDS = 900
 
@@ -325,22 +329,34 @@ def sensor_latency() -> None:
             _wait_for(lambda: "bucket_sensor" in log.read_text(), "the sensor's first tick")
             target = drop(root, "bench-submitter", "latency.csv")
             write_return(target, FIXED_COST_LINES)
-            dropped = time.perf_counter()
+            dropped, dropped_at = time.perf_counter(), time.time()
             _wait_for(
                 lambda: _snapshot_lines(root / "serving.duckdb", target.name) == FIXED_COST_LINES,
                 "the file's lines in the serving snapshot",
             )
-            latency = time.perf_counter() - dropped
+            latency, visible_at = time.perf_counter() - dropped, time.time()
         finally:
             daemon.terminate()
             daemon.wait(timeout=60)
+        queued, started = _sensor_run_times(root / "dagster")
     row = (
         f"| {date.today()} | {_machine()} | {load:.1f} | {FIXED_COST_LINES:,} "
-        f"| {bucket_sensor.minimum_interval_seconds} | {latency:.1f} |"
+        f"| {bucket_sensor.minimum_interval_seconds} | {latency:.1f} "
+        f"| {queued - dropped_at:.1f} | {started - queued:.1f} | {visible_at - started:.1f} |"
     )
     record(row, SENSOR_RESULTS, SENSOR_HEADER)
     print(row)
     print(f"recorded in {SENSOR_RESULTS}")
+
+
+def _sensor_run_times(home: Path) -> tuple[float, float]:
+    """When the sensor's run was queued and started (Unix seconds); it is still writing
+    the report when its lines reach the snapshot."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        newest = instance.get_run_records(limit=1)[0]
+    return newest.create_timestamp.timestamp(), newest.start_time
 
 
 def _start_daemon(env: dict[str, str], log: Path) -> subprocess.Popen:
