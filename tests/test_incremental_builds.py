@@ -69,7 +69,8 @@ def ledger(sid: int, submitter: str, name: str, received: str, lines: int, statu
 
 
 def line(sid: int, row: int, org: str, contract: str | None, period: tuple[date, date],
-         code: str, qty: float, place: str = LEEDS, submitter: str = "north-cc") -> list[Any]:  # fmt: skip
+         code: str, qty: float, place: str = LEEDS, submitter: str = "north-cc"
+         ) -> list[Any]:  # fmt: skip
     """A private supplier's line, in RETURN_LINE_COLUMNS order."""
     return [sid, row, submitter, org, f"Supplier {org}", "private", *period, code, EDITION,
             qty, None, place, contract, None]  # fmt: skip

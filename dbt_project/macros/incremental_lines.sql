@@ -10,26 +10,13 @@
 #}
 
 {#
-    The identity of a delivery return: one sender's report for one organisation,
-    contract and period, NULL and '' the same contract. A list of expressions over
-    `relation`'s columns, for partition by, group by and join conditions.
-#}
-{% macro return_identity(relation) -%}
-    {{ return([
-        relation ~ '.submitter',
-        relation ~ '.organisation_id',
-        'coalesce(' ~ relation ~ ".contract_ref, '')",
-        relation ~ '.period_start',
-        relation ~ '.period_end',
-    ]) }}
-{%- endmacro %}
-
-{#
-    return_identity as one non-null string, the unique_key of the incremental line
-    models (dbt's delete+insert compares keys with =, which a NULL contract_ref
-    would never match). One-to-one: submitter folders have no '|' and dates one
-    format, and the organisation id is prefixed with its length, so no two
-    identities share a key.
+    The identity of a delivery return as one non-null string: one sender's report
+    for one organisation, contract and period, NULL and '' the same contract. The
+    supersession rule partitions by it, and it is the unique_key of the incremental
+    line models (dbt's delete+insert compares keys with =, which a NULL
+    contract_ref would never match). One to one with the identity: submitter
+    folders have no '|', dates one format, and the organisation id is prefixed
+    with its length, so no two identities share a key.
 #}
 {% macro return_key(relation) -%}
     {{ relation }}.submitter

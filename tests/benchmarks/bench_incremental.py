@@ -1,7 +1,7 @@
 """What a dbt build costs on a large warehouse, in full and after one small return.
 
     .venv/bin/python -m tests.benchmarks.bench_incremental prepare DIR
-    .venv/bin/python -m tests.benchmarks.bench_incremental build DIR NAME [--project P] [--full-refresh]
+    .venv/bin/python -m tests.benchmarks.bench_incremental build DIR NAME [--project P]
     .venv/bin/python -m tests.benchmarks.bench_incremental add DIR
 
 ``prepare`` writes `make bench`'s synthetic return (``BENCH_LINES``, default 1,000,000)
@@ -10,7 +10,7 @@ ingestion (no Dagster, no dbt models). ``add`` ingests one more 1,000-line retur
 the same submitter (case D of bench_run.py: about a tenth of its lines replace earlier
 returns). ``build`` runs the pipeline's models build (``dbt build`` without seeds and
 unit tests) of a dbt project (default: this checkout's; another checkout's for a
-before/after sitting) and prints one line: wall s, CPU s (user + system of dbt's
+before/after sitting) (``--full-refresh``: with dbt's flag) and prints one line: wall s, CPU s (user + system of dbt's
 process) and peak RSS. Copy a warehouse file to rebuild it from the same state.
 Recorded, never asserted.
 """
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from configuration import DBT_PROJECT_DIR, DuckDBFile, dbt_environment
 from ingest.bucket import Bucket
+from ingest.pipeline import Ingestor
 from ingest.raw_tables import ensure_raw_tables
 from orchestration.dbt_cli import dbt_executable, seed_reference_tables
 from tests.benchmarks.bench_run import INCREMENT_LINES, LINES, write_return
@@ -40,12 +41,10 @@ def _ingest(root: Path, name: str, lines: int, seed: int, first_line: int) -> No
     path = root / "bucket" / "incoming" / SUBMITTER / name
     path.parent.mkdir(parents=True, exist_ok=True)
     write_return(path, lines, seed=seed, first_line=first_line)
-    from ingest.pipeline import Ingestor
-
     with open_warehouse(DuckDBFile(root / "warehouse.duckdb")) as warehouse:
-        report = Ingestor(
-            bucket, warehouse, default_edition=EDITION, max_file_bytes=10**10
-        ).run(settle_seconds=0)
+        report = Ingestor(bucket, warehouse, default_edition=EDITION, max_file_bytes=10**10).run(
+            settle_seconds=0
+        )
     print([(s.original_path, s.status, s.line_count) for s in report.submissions])
 
 

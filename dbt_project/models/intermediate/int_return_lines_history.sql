@@ -54,12 +54,10 @@ submissions as (
 
     ),
 
+    -- the returns those files hold
     touched_returns as (
 
-        select distinct
-            {% for column in return_identity('return_lines') -%}
-                {{ column }} as identity_{{ loop.index }}{{ ',' if not loop.last }}
-            {% endfor %}
+        select distinct {{ return_key('return_lines') }} as return_key
 
         from return_lines
 
@@ -76,7 +74,8 @@ loaded_lines as (
         return_lines.line_id,
         return_lines.submission_id,
 
-        -- the return identity
+        -- the return identity, and as one key
+        {{ return_key('return_lines') }} as return_key,
         return_lines.submitter,
         return_lines.organisation_id,
         return_lines.contract_ref,
@@ -94,18 +93,15 @@ loaded_lines as (
     inner join submissions
         on return_lines.submission_id = submissions.submission_id
 
-    {% if is_incremental() %}
-        -- every line, in any file, of the returns new files hold
-        inner join touched_returns
-            on
-            {% for column in return_identity('return_lines') -%}
-                {{ column }} = touched_returns.identity_{{ loop.index }}
-                {{ 'and' if not loop.last }}
-            {% endfor %}
-    {% endif %}
-
     -- the ledger, not the presence of lines, decides which files count
-    where submissions.status = 'loaded'
+    where
+        submissions.status = 'loaded'
+        {% if is_incremental() %}
+            -- every line, in any file, of the returns new files hold
+            and {{ return_key('return_lines') }} in (
+                select touched_returns.return_key from touched_returns
+            )
+        {% endif %}
 
 ),
 
@@ -116,7 +112,8 @@ versioned as (
         -- all lines of one file share its ordering keys, so the latest file that
         -- holds the return wins as a whole; submission_id breaks exact ties
         first_value(submission_id) over (
-            partition by {{ return_identity('loaded_lines') | join(', ') }}
+            -- the key is one to one with the return identity
+            partition by return_key
             order by
                 received_at desc,
                 {{ binary_collation('source_file') }} desc,
@@ -132,7 +129,7 @@ final as (
     select
         line_id,
         submission_id,
-        {{ return_key('versioned') }} as return_key,
+        return_key,
         submitter,
         organisation_id,
         contract_ref,

@@ -36,8 +36,9 @@ current_lines as (
     where
         {{ built_since_last_build('history_built_at') }}
         {% if is_incremental() %}
+            -- any row: every row holds the fingerprint of the last build
             or (select inputs.valuation_inputs from inputs) is distinct from (
-                select built.valuation_inputs from {{ this }} as built limit 1
+                select built.valuation_inputs from {{ this }} as built limit 1  -- noqa: AM09
             )
         {% endif %}
 
