@@ -332,3 +332,20 @@ def rows(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:
             return cur.fetchall()
     finally:
         con.close()
+
+
+def execute(warehouse: BuiltWarehouse, sql: str) -> None:
+    """Runs one statement on the built warehouse, committed."""
+    if warehouse.duckdb_path is not None:
+        con = duckdb.connect(str(warehouse.duckdb_path))
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+        return
+    con = _pg_connect(warehouse.postgres)
+    try:
+        with con, con.cursor() as cur:  # one transaction, committed on success
+            cur.execute(sql)
+    finally:
+        con.close()

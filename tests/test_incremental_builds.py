@@ -28,15 +28,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pytest
 
 from tests.dbt_builds import (
     EDITION,
     BuiltWarehouse,
     RawRows,
-    _pg_connect,
     dbt_build,
+    execute,
     load,
     new_warehouse,
     rows,
@@ -159,33 +158,15 @@ TOTALS_AFTER_STEP_3 = [
     (MANCHESTER, "2025-26", "Social", Decimal("907.50"), 1),
 ]
 # After step 4, the same NT24 lines at £20.00: (120 + 40 + 80) x 20 and 55 x 20.
+REPRICED_SOCIAL = {LEEDS: Decimal("4800.00"), MANCHESTER: Decimal("1100.00")}
 TOTALS_AFTER_STEP_4 = [
-    (LEEDS, "2024-25", "Growth", Decimal("2237.57"), 1),
-    (LEEDS, "2025-26", "Growth", Decimal("2262.43"), 1),
-    (LEEDS, "2025-26", "Jobs", Decimal("2940.00"), 1),
-    (LEEDS, "2025-26", "Social", Decimal("4800.00"), 3),
-    (MANCHESTER, "2025-26", "Social", Decimal("1100.00"), 1),
+    (place, year, theme, REPRICED_SOCIAL[place] if theme == "Social" else value, lines)
+    for place, year, theme, value, lines in TOTALS_AFTER_STEP_3
 ]
 PLACE_TOTALS = """
 select place_code, financial_year, theme, social_value_gbp, line_count
 from marts.fct_place_totals order by place_code desc, financial_year, theme
 """
-
-
-def _execute(warehouse: BuiltWarehouse, sql: str) -> None:
-    if warehouse.duckdb_path is not None:
-        con = duckdb.connect(str(warehouse.duckdb_path))
-        try:
-            con.execute(sql)
-        finally:
-            con.close()
-        return
-    con = _pg_connect(warehouse.postgres)
-    try:
-        with con, con.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        con.close()
 
 
 def _relations(warehouse: BuiltWarehouse) -> list[str]:
@@ -242,12 +223,12 @@ def builds(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Builds]
         dbt_build(env, warehouse.target, tmp)
     built.totals_after_step_3 = rows(warehouse, PLACE_TOTALS)
     load(warehouse, CORRECTED_EDITION_LEDGER)
-    _execute(
+    execute(
         warehouse,
         "update raw.submissions set file_kind = 'reference_frameworks' "
         f"where submission_id = {CORRECTED_EDITION_ID}",
     )
-    _execute(warehouse, CORRECTED_EDITION)
+    execute(warehouse, CORRECTED_EDITION)
     dbt_build(env, warehouse.target, tmp)
     built.totals_after_step_4 = rows(warehouse, PLACE_TOTALS)
     built.incremental = _contents(warehouse)

@@ -8,10 +8,11 @@
 and ingests it into a seeded DuckDB warehouse ``DIR/warehouse.duckdb`` with the real
 ingestion (no Dagster, no dbt models). ``add`` ingests one more 1,000-line return of
 the same submitter (case D of bench_run.py: about a tenth of its lines replace earlier
-returns). ``build`` runs the pipeline's models build (``dbt build`` without seeds and
-unit tests) of a dbt project (default: this checkout's; another checkout's for a
-before/after sitting) (``--full-refresh``: with dbt's flag) and prints one line: wall s, CPU s (user + system of dbt's
-process) and peak RSS. Copy a warehouse file to rebuild it from the same state.
+returns; ``--seed N`` for another such file). ``build`` runs the pipeline's models
+build (``dbt build`` without seeds and unit tests; ``--full-refresh`` passed on) of a
+dbt project (default: this checkout's; another checkout's for a before/after
+sitting) and prints one line: wall s, CPU s (user + system of dbt's process), peak
+RSS and the load average. Copy a warehouse file to rebuild it from the same state.
 Recorded, never asserted.
 """
 
@@ -101,12 +102,14 @@ def main() -> None:
     parser.add_argument("name", nargs="?", default="build")
     parser.add_argument("--project", type=Path, default=DBT_PROJECT_DIR)
     parser.add_argument("--full-refresh", action="store_true")
+    parser.add_argument("--seed", type=int, default=2, help="add: another seed, another file")
     args = parser.parse_args()
     args.root.mkdir(parents=True, exist_ok=True)
     if args.action == "prepare":
         prepare(args.root)
     elif args.action == "add":
-        _ingest(args.root, "more.csv", INCREMENT_LINES, seed=2, first_line=LINES)
+        first_line = LINES + (args.seed - 2) * INCREMENT_LINES
+        _ingest(args.root, f"more-{args.seed}.csv", INCREMENT_LINES, args.seed, first_line)
     else:
         build(args.root, args.name, args.project, args.full_refresh)
 
