@@ -33,16 +33,38 @@
 {%- endmacro %}
 
 {#
+    The rows of a new file's returns, in every file: `lines` and `returns` (the
+    returns new files hold) are joined on the return identity, which is the same
+    as return_key's. A join on the columns, not on the key: the database then skips
+    the files that hold none of those returns instead of building every line's key.
+#}
+{% macro same_return(lines, returns) -%}
+    {{ lines }}.submitter = {{ returns }}.submitter
+    and {{ lines }}.organisation_id = {{ returns }}.organisation_id
+    and coalesce({{ lines }}.contract_ref, '') = coalesce({{ returns }}.contract_ref, '')
+    and {{ lines }}.period_start = {{ returns }}.period_start
+    and {{ lines }}.period_end = {{ returns }}.period_end
+{%- endmacro %}
+
+{#
     In an incremental build, the condition that keeps the parent rows whose stamp
     (`parent_stamp`, the parent's built_at) is later than this model's newest row;
-    true in a full build. A parent row stamped by the same invocation as this
-    model's newest row was already taken: the parent builds first.
+    true in a full build, or when this model is empty. A parent row stamped by the
+    same invocation as this model's newest row was already taken: the parent
+    builds first. The newest stamp is read before the model's query and written
+    into it as a literal, so both engines skip the older rows as they scan.
 #}
 {% macro built_since_last_build(parent_stamp) -%}
-    {%- if is_incremental() -%}
-        {{ parent_stamp }} > (select max(built.built_at) from {{ this }} as built)
-    {%- else -%}
+    {%- set newest = none -%}
+    {%- if is_incremental() and execute -%}
+        {%- set newest = run_query(
+            'select max(built.built_at) from ' ~ this ~ ' as built'
+        ).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if newest is none -%}
         true
+    {%- else -%}
+        {{ parent_stamp }} > cast('{{ newest.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
     {%- endif -%}
 {%- endmacro %}
 
@@ -67,4 +89,20 @@
             {%- endfor %}
         ) as inputs
     )
+{%- endmacro %}
+
+{#
+    In an incremental build of int_return_lines_valued, whether the valuation's
+    inputs differ from those its rows were valued with (every row holds the same
+    fingerprint, so any one will do); false in a full build.
+#}
+{% macro valuation_inputs_changed() -%}
+    {%- if not (is_incremental() and execute) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select ' ~ valuation_inputs_fingerprint() ~ ' as current_inputs, (select '
+        ~ 'built.valuation_inputs from ' ~ this ~ ' as built limit 1) as built_inputs'
+    ) -%}
+    {{ return(found.columns[0].values()[0] != found.columns[1].values()[0]) }}
 {%- endmacro %}

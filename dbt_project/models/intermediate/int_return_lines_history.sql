@@ -57,7 +57,12 @@ submissions as (
     -- the returns those files hold
     touched_returns as (
 
-        select distinct {{ return_key('return_lines') }} as return_key
+        select distinct
+            return_lines.submitter,
+            return_lines.organisation_id,
+            return_lines.contract_ref,
+            return_lines.period_start,
+            return_lines.period_end
 
         from return_lines
 
@@ -93,16 +98,14 @@ loaded_lines as (
     inner join submissions
         on return_lines.submission_id = submissions.submission_id
 
-    -- the ledger, not the presence of lines, decides which files count
-    where
-        submissions.status = 'loaded'
-        {% if is_incremental() %}
-            -- every line, in any file, of the returns new files hold
-            and {{ return_key('return_lines') }} in (
-                select touched_returns.return_key from touched_returns
-            )
-        {% endif %}
+    {% if is_incremental() %}
+        -- every line, in any file, of the returns new files hold
+        inner join touched_returns
+            on {{ same_return('return_lines', 'touched_returns') }}
+    {% endif %}
 
+    -- the ledger, not the presence of lines, decides which files count
+    where submissions.status = 'loaded'
 ),
 
 versioned as (

@@ -33,14 +33,9 @@ current_lines as (
 
     select * from {{ ref('int_return_lines_current') }}
 
-    where
-        {{ built_since_last_build('history_built_at') }}
-        {% if is_incremental() %}
-            -- any row: every row holds the fingerprint of the last build
-            or (select inputs.valuation_inputs from inputs) is distinct from (
-                select built.valuation_inputs from {{ this }} as built limit 1  -- noqa: AM09
-            )
-        {% endif %}
+    {% if not valuation_inputs_changed() %}
+        where {{ built_since_last_build('history_built_at') }}
+    {% endif %}
 
 ),
 
