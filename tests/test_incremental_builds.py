@@ -3,7 +3,8 @@
 One warehouse per engine is built after each of four steps, incrementally (the line
 models replace only the returns new files hold, macros/incremental_lines.sql), then
 rebuilt with ``--full-refresh``; every row of every mart, and of the incremental
-models themselves, must be the same in both, Decimals exactly. Submitter north-cc
+models themselves, must be the same in both, Decimals exactly; and the build stamps
+of the line models show each build recomputed only what it had to. Submitter north-cc
 (and once south-cc) sends, all for contracts of private suppliers:
 
 1. q1.csv: return R1 (GB-COH-01, C1, Q1: NT24 100, NT10 12, NT14 5000 in Leeds), R2
@@ -169,6 +170,20 @@ from marts.fct_place_totals order by place_code desc, financial_year, theme
 """
 
 
+# Each line with the build that stamped it, as 1-4 (a build's stamp is its start time).
+STAMPS = """
+with stamps as (
+    select distinct built_at from intermediate.int_return_lines_history
+    union
+    select distinct built_at from intermediate.int_return_lines_valued
+)
+select lines.line_id, cast(count(*) as integer)
+from intermediate.{model} as lines
+inner join stamps on stamps.built_at <= lines.built_at
+group by lines.line_id
+"""
+
+
 def _relations(warehouse: BuiltWarehouse) -> list[str]:
     """Every mart (tables and views) and the incremental models, as schema.name."""
     marts = rows(
@@ -210,6 +225,9 @@ class Builds:
         self.warehouse = warehouse
         self.totals_after_step_3: list[tuple] = []
         self.totals_after_step_4: list[tuple] = []
+        # build (1-4) that last stamped each line, history and valued, after step 4
+        self.history_stamps: dict[str, int] = {}
+        self.valued_stamps: dict[str, int] = {}
         self.incremental: dict[str, tuple[list[str], list[tuple]]] = {}
         self.full_refresh: dict[str, tuple[list[str], list[tuple]]] = {}
 
@@ -231,6 +249,10 @@ def builds(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Builds]
     execute(warehouse, CORRECTED_EDITION)
     dbt_build(env, warehouse.target, tmp)
     built.totals_after_step_4 = rows(warehouse, PLACE_TOTALS)
+    built.history_stamps, built.valued_stamps = (
+        dict(rows(warehouse, STAMPS.format(model=model)))
+        for model in ("int_return_lines_history", "int_return_lines_valued")
+    )
     built.incremental = _contents(warehouse)
     dbt_build(env, warehouse.target, tmp, full_refresh=True)
     built.full_refresh = _contents(warehouse)
@@ -266,3 +288,15 @@ def test_the_history_keeps_every_loaded_line_once(builds: Builds) -> None:
         ("3-2", None), ("3-3", None), ("3-4", None), ("3-5", None),
         ("6-2", 3), ("6-3", None),
     ]  # fmt: skip
+
+
+def test_builds_recompute_only_the_returns_new_files_hold(builds: Builds) -> None:
+    # south-cc's R1 is never sent again; R2 and R4 only by q1-v2.csv (build 2); R1
+    # and R3 by q1-late.csv (build 3); the corrected edition (build 4) changes no return
+    assert builds.history_stamps == {
+        "2-2": 1,
+        "1-5": 2, "3-4": 2, "3-5": 2,
+        "1-2": 3, "1-3": 3, "1-4": 3, "3-2": 3, "3-3": 3, "6-2": 3, "1-6": 3, "6-3": 3,
+    }  # fmt: skip
+    # but it revalues every current line
+    assert builds.valued_stamps == dict.fromkeys(["2-2", "3-2", "3-3", "3-4", "3-5", "6-3"], 4)
