@@ -135,7 +135,10 @@ def _load_duckdb(path: Path, rows: RawRows) -> None:
     try:
         con.execute(RAW_DDL)
         con.executemany(_insert_sql("submissions", SUBMISSION_COLUMNS, "?"), rows.submissions)
-        con.executemany(_insert_sql("return_lines", RETURN_LINE_COLUMNS, "?"), rows.return_lines)
+        if rows.return_lines:
+            con.executemany(
+                _insert_sql("return_lines", RETURN_LINE_COLUMNS, "?"), rows.return_lines
+            )
         if rows.commitment_lines:
             con.executemany(
                 _insert_sql("commitment_lines", COMMITMENT_LINE_COLUMNS, "?"),
@@ -200,6 +203,20 @@ def build(
     ``whole_project`` starts from an empty warehouse and builds seeds and unit tests
     too; otherwise the warehouse is a copy of the session's seeded one.
     """
+    built, env, tmp = new_warehouse(request, tmp_path_factory, database, whole_project)
+    load(built, rows)
+    dbt_build(env, built.target, tmp, dbt_vars, whole_project)
+    return built
+
+
+def new_warehouse(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    database: str | None = None,
+    whole_project: bool = False,
+) -> tuple[BuiltWarehouse, dict[str, str], Path]:
+    """A warehouse on ``request.param`` (see ``build``), the environment of a dbt
+    build into it and a folder for dbt's artefacts."""
     target = request.param
     tmp = tmp_path_factory.mktemp(f"dbt-{target}")
     env = {
@@ -212,27 +229,31 @@ def build(
         built = BuiltWarehouse(target, duckdb_path=tmp / "warehouse.duckdb")
         if not whole_project:
             shutil.copy(request.getfixturevalue("seeded_duckdb"), built.duckdb_path)
-        _load_duckdb(built.duckdb_path, rows)
         env["SVW_WAREHOUSE"] = str(built.duckdb_path)
+        return built, env, tmp
+    assert database, "a PostgreSQL build names its own database"
+    server = dict(request.getfixturevalue("postgres_server"))
+    template = None if whole_project else request.getfixturevalue("seeded_postgres_template")
+    _new_postgres_database(server, database, template)
+    server["dbname"] = database
+    env.update(
+        {
+            "SVW_PG_HOST": server["host"],
+            "SVW_PG_PORT": str(server["port"]),
+            "SVW_PG_USER": server["user"],
+            "SVW_PG_PASSWORD": "",
+            "SVW_PG_DATABASE": server["dbname"],
+        }
+    )
+    return BuiltWarehouse(target, postgres=server), env, tmp
+
+
+def load(warehouse: BuiltWarehouse, rows: RawRows) -> None:
+    """Appends the rows to the raw tables (created by ingestion's DDL where missing)."""
+    if warehouse.duckdb_path is not None:
+        _load_duckdb(warehouse.duckdb_path, rows)
     else:
-        assert database, "a PostgreSQL build names its own database"
-        server = dict(request.getfixturevalue("postgres_server"))
-        template = None if whole_project else request.getfixturevalue("seeded_postgres_template")
-        _new_postgres_database(server, database, template)
-        server["dbname"] = database
-        built = BuiltWarehouse(target, postgres=server)
-        _load_postgres(server, rows)
-        env.update(
-            {
-                "SVW_PG_HOST": server["host"],
-                "SVW_PG_PORT": str(server["port"]),
-                "SVW_PG_USER": server["user"],
-                "SVW_PG_PASSWORD": "",
-                "SVW_PG_DATABASE": server["dbname"],
-            }
-        )
-    dbt_build(env, target, tmp, dbt_vars, whole_project)
-    return built
+        _load_postgres(warehouse.postgres, rows)
 
 
 def _new_postgres_database(server: dict[str, Any], database: str, template: str | None) -> None:
@@ -253,9 +274,11 @@ def dbt_build(
     tmp: Path,
     dbt_vars: str | None = None,
     whole_project: bool = False,
+    full_refresh: bool = False,
 ) -> None:
     """One ``dbt build`` with ``env`` (its profile's variables): of the whole project,
-    or of the models and their data tests on a seeded warehouse (``MODELS_ONLY``)."""
+    or of the models and their data tests on a seeded warehouse (``MODELS_ONLY``);
+    ``full_refresh`` rebuilds the incremental models whole."""
     result = subprocess.run(
         [
             _dbt_executable(),
@@ -271,6 +294,7 @@ def dbt_build(
             str(tmp / "logs"),
             *(["--vars", dbt_vars] if dbt_vars else []),
             *(() if whole_project else MODELS_ONLY),
+            *(["--full-refresh"] if full_refresh else []),
         ],
         env=env,
         capture_output=True,
@@ -306,5 +330,22 @@ def rows(warehouse: BuiltWarehouse, sql: str) -> list[tuple]:
         with con.cursor() as cur:
             cur.execute(sql)
             return cur.fetchall()
+    finally:
+        con.close()
+
+
+def execute(warehouse: BuiltWarehouse, sql: str) -> None:
+    """Runs one statement on the built warehouse, committed."""
+    if warehouse.duckdb_path is not None:
+        con = duckdb.connect(str(warehouse.duckdb_path))
+        try:
+            con.execute(sql)
+        finally:
+            con.close()
+        return
+    con = _pg_connect(warehouse.postgres)
+    try:
+        with con, con.cursor() as cur:  # one transaction, committed on success
+            cur.execute(sql)
     finally:
         con.close()

@@ -537,7 +537,7 @@ MARTS = {
         "submitted_framework, crosswalk_submission_id, crosswalk_source_row, "
         "crosswalk_factor, theme, outcome, quantity, valued_quantity, unit, "
         "proxy_value_gbp, is_illustrative, valuation_status, social_value_gbp, "
-        "submitted_place_code, place_code, evidence",
+        "submitted_place_code, place_code, evidence, return_key, built_at",
     ),
     "fct_social_value_by_financial_year": (
         "BASE TABLE",
@@ -545,7 +545,8 @@ MARTS = {
         "measure_code, edition, theme, valuation_status, period_start, period_end, "
         "financial_year, financial_year_start, financial_year_end, days_in_financial_year, "
         "days_in_period, financial_year_share, apportioned_quantity, "
-        "apportioned_valued_quantity, apportioned_social_value_gbp, is_illustrative",
+        "apportioned_valued_quantity, apportioned_social_value_gbp, is_illustrative, "
+        "return_key, built_at",
     ),
     "fct_submissions": ("BASE TABLE", SUBMISSIONS_MART_COLUMNS),
     "fct_supersessions": (

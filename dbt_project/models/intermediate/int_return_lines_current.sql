@@ -38,6 +38,9 @@ current_lines as (
         history.source_file,
         history.final_location,
         history.received_at,
+        history.return_key,
+        -- when int_return_lines_history last decided this return's current version
+        history.built_at as history_built_at,
         coalesce(
             successors.current_place_code, return_lines.submitted_place_code
         ) as place_code

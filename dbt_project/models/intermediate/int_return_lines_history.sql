@@ -10,7 +10,18 @@
     order) and its outputs are carried here. Line attributes (measure, quantity,
     place, evidence, ...) are joined from stg_return_lines once, in
     int_return_lines_current, so a new raw column never has to pass through here.
+
+    Incremental (macros/incremental_lines.sql): a build recomputes only the returns
+    that files loaded since the last build hold, with all their lines in every
+    file, since a new file can change only its own returns' versions.
 #}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='return_key',
+    on_schema_change='fail',
+) }}
 
 with
 
@@ -26,13 +37,50 @@ submissions as (
 
 ),
 
+{% if is_incremental() %}
+
+    -- loaded files none of whose lines are here yet
+    new_files as (
+
+        select submissions.submission_id
+
+        from submissions
+
+        where
+            submissions.status = 'loaded'
+            and submissions.submission_id not in (
+                select built.submission_id from {{ this }} as built
+            )
+
+    ),
+
+    -- the returns those files hold
+    touched_returns as (
+
+        select distinct
+            return_lines.submitter,
+            return_lines.organisation_id,
+            return_lines.contract_ref,
+            return_lines.period_start,
+            return_lines.period_end
+
+        from return_lines
+
+        inner join new_files
+            on return_lines.submission_id = new_files.submission_id
+
+    ),
+
+{% endif %}
+
 loaded_lines as (
 
     select
         return_lines.line_id,
         return_lines.submission_id,
 
-        -- the return identity
+        -- the return identity, and as one key
+        {{ return_key('return_lines') }} as return_key,
         return_lines.submitter,
         return_lines.organisation_id,
         return_lines.contract_ref,
@@ -50,9 +98,14 @@ loaded_lines as (
     inner join submissions
         on return_lines.submission_id = submissions.submission_id
 
+    {% if is_incremental() %}
+        -- every line, in any file, of the returns new files hold
+        inner join touched_returns
+            on {{ same_return('return_lines', 'touched_returns') }}
+    {% endif %}
+
     -- the ledger, not the presence of lines, decides which files count
     where submissions.status = 'loaded'
-
 ),
 
 versioned as (
@@ -62,12 +115,8 @@ versioned as (
         -- all lines of one file share its ordering keys, so the latest file that
         -- holds the return wins as a whole; submission_id breaks exact ties
         first_value(submission_id) over (
-            partition by
-                submitter,
-                organisation_id,
-                coalesce(contract_ref, ''),
-                period_start,
-                period_end
+            -- the key is one to one with the return identity
+            partition by return_key
             order by
                 received_at desc,
                 {{ binary_collation('source_file') }} desc,
@@ -83,6 +132,7 @@ final as (
     select
         line_id,
         submission_id,
+        return_key,
         submitter,
         organisation_id,
         contract_ref,
@@ -95,7 +145,8 @@ final as (
         case
             when submission_id <> current_submission_id
                 then current_submission_id
-        end as superseded_by_submission_id
+        end as superseded_by_submission_id,
+        {{ build_stamp() }} as built_at
 
     from versioned
 

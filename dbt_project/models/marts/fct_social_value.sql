@@ -1,8 +1,24 @@
+{#
+    One row per current line, valued. Incremental (macros/incremental_lines.sql):
+    a build copies the lines int_return_lines_valued (re)valued since this table's
+    last build, replacing their returns' rows. On PostgreSQL the marts are built
+    into a fresh schema every run (serving swaps it in), so there it is built whole.
+#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='return_key',
+    on_schema_change='fail',
+) }}
+
 with
 
 valued as (
 
     select * from {{ ref('int_return_lines_valued') }}
+
+    where {{ built_since_last_build('built_at') }}
 
 ),
 
@@ -41,7 +57,9 @@ final as (
         {{ exact_decimal('social_value_gbp') }} as social_value_gbp,
         submitted_place_code,
         place_code,
-        evidence
+        evidence,
+        return_key,
+        built_at
 
     from valued
 

@@ -6,13 +6,25 @@
     apportioned_social_value_gbp unrounded, round to pence once. Amounts stay
     unrounded here (decimal(38, 10)); lines not valued keep their rows with NULL
     pounds, as in fct_social_value.
+
+    Incremental, as fct_social_value: a build copies the rows of the lines
+    int_return_lines_by_financial_year apportioned since this table's last build.
 #}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='return_key',
+    on_schema_change='fail',
+) }}
 
 with
 
 apportioned as (
 
     select * from {{ ref('int_return_lines_by_financial_year') }}
+
+    where {{ built_since_last_build('built_at') }}
 
 ),
 
@@ -42,7 +54,9 @@ final as (
         {{ exact_decimal('apportioned_quantity') }} as apportioned_quantity,
         {{ exact_decimal('apportioned_valued_quantity') }} as apportioned_valued_quantity,
         {{ exact_decimal('apportioned_social_value_gbp') }} as apportioned_social_value_gbp,
-        is_illustrative
+        is_illustrative,
+        return_key,
+        built_at
 
     from apportioned
 
