@@ -2,7 +2,8 @@
 
 Seeds and models are two asset sets because ingestion sits between them: files are
 validated against the seeded measure catalogue before the staging models read them.
-The seeds are rebuilt only when they changed since their last build into the warehouse
+The seeds are rebuilt only when they changed since their last build into the warehouse,
+and the models are built with ``--full-refresh`` when their code did
 (``orchestration.seed_builds``). The manifest is parsed by `make` (and again on each
 reload under `dagster dev`); at run time dbt writes only under the Dagster home
 (``orchestration.dbt_cli``).
@@ -20,7 +21,15 @@ from configuration import DBT_PROJECT_DIR, Settings
 from orchestration.dbt_cli import dbt_executable, dbt_target, environment_for_dbt, invocation_folder
 from orchestration.dbt_metadata import relation_metadata
 from orchestration.resources import WarehouseResource
-from orchestration.seed_builds import current_seed_build, record_seed_build, seed_fingerprint
+from orchestration.seed_builds import (
+    MODEL_BUILDS,
+    build_fingerprint,
+    current_build,
+    current_seed_build,
+    record_build,
+    record_seed_build,
+    seed_fingerprint,
+)
 
 svw_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 svw_dbt_project.prepare_if_dev()
@@ -75,15 +84,20 @@ class PipelineDbtResource(DbtCliResource):
         return None
 
     def build(
-        self, context: dg.AssetExecutionContext, warehouse: WarehouseResource
+        self,
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        full_refresh: bool = False,
     ) -> Iterator[Any]:
-        """``dbt build`` of the asset set ``context`` selects, streamed as Dagster events."""
+        """``dbt build`` of the asset set ``context`` selects, streamed as Dagster events;
+        with ``full_refresh``, incremental models are rebuilt whole."""
         # DuckDB allows one writing process: our connections close so that dbt can open it.
         warehouse.warehouse.dispose()
         name = context.op_execution_context.op.name
         with invocation_folder(Path(self.artefacts_dir), name) as target:
             with environment_for_dbt(warehouse.location):
-                invocation = self.cli(_RUN_BUILD, context=context, target_path=target)
+                arguments = [*_RUN_BUILD, "--full-refresh"] if full_refresh else _RUN_BUILD
+                invocation = self.cli(arguments, context=context, target_path=target)
             if warehouse.duckdb_path is None:
                 # PostgreSQL: each relation is described as soon as dbt reports it built,
                 # so Dagster records the events while dbt goes on.
@@ -209,7 +223,14 @@ def _unchanged_seeds(
 def warehouse_models(
     context: dg.AssetExecutionContext, dbt: PipelineDbtResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    yield from dbt.build(context, warehouse)
+    # Incremental models extend what earlier builds computed: only with the same code.
+    fingerprint = build_fingerprint(MODEL_BUILDS)
+    full_refresh = current_build(warehouse.warehouse, MODEL_BUILDS, fingerprint) is None
+    if full_refresh:
+        context.log.info("no complete build of the models' current code here: --full-refresh")
+    yield from dbt.build(context, warehouse, full_refresh=full_refresh)
+    if context.selected_asset_keys == context.assets_def.keys:
+        record_build(warehouse.warehouse, MODEL_BUILDS, fingerprint, context.run.run_id)
 
 
 SEED_KEYS = sorted(reference_seeds.keys)

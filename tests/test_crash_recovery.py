@@ -24,7 +24,13 @@ import orchestration.dbt
 from configuration import Settings, WarehouseLocation
 from ingest.bucket import Bucket
 from ingest.pipeline import Ingestor
-from orchestration.seed_builds import current_seed_build, seed_fingerprint
+from orchestration.seed_builds import (
+    MODEL_BUILDS,
+    build_fingerprint,
+    current_build,
+    current_seed_build,
+    seed_fingerprint,
+)
 from svw.runner import run_pipeline
 from tests.returns import EXPECTED_FATES, EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
 from tests.test_dbt_runtime import SEED_TABLES
@@ -196,6 +202,8 @@ def test_a_run_killed_mid_load_is_finished_by_the_next_run(
     with open_warehouse(engine_settings.warehouse) as warehouse:
         # The seeds step ends before ingestion starts, so the killed run recorded it.
         assert current_seed_build(warehouse, seed_fingerprint(), SEED_TABLES) is not None
+        # ... but never reached the models: the next run's build is a full refresh.
+        assert current_build(warehouse, MODEL_BUILDS, build_fingerprint(MODEL_BUILDS)) is None
 
     # A seed edited since the last build (the fingerprint is tested in test_dbt_runtime).
     monkeypatch.setattr(orchestration.dbt, "seed_fingerprint", lambda: "edited")
@@ -204,6 +212,8 @@ def test_a_run_killed_mid_load_is_finished_by_the_next_run(
     assert outcome.seeds_rebuilt
     with open_warehouse(engine_settings.warehouse) as warehouse:
         assert current_seed_build(warehouse, "edited", SEED_TABLES) == outcome.run_id
+        models = build_fingerprint(MODEL_BUILDS)
+        assert current_build(warehouse, MODEL_BUILDS, models) == outcome.run_id
     assert place_totals(engine_settings) == EXPECTED_PLACE_TOTALS
     fates = {
         path: (status, location)

@@ -12,7 +12,13 @@ from configuration import DBT_PROJECT_DIR
 from orchestration.dbt import SEED_KEYS
 from orchestration.dbt_cli import INVOCATIONS, KEEP_INVOCATIONS, PARTIAL_PARSE_FILE
 from orchestration.dbt_cli import invocation_folder as new_invocation_folder
-from orchestration.seed_builds import current_seed_build, record_seed_build, seed_fingerprint
+from orchestration.seed_builds import (
+    MODEL_BUILDS,
+    build_fingerprint,
+    current_seed_build,
+    record_seed_build,
+    seed_fingerprint,
+)
 from warehouse import Warehouse
 
 SEED_TABLES = [(key.path[0], key.path[-1]) for key in SEED_KEYS]
@@ -24,14 +30,20 @@ def test_the_seed_fingerprint_follows_what_a_seed_build_reads(tmp_path: Path) ->
     original = seed_fingerprint(project)
     assert seed_fingerprint(project) == original
 
+    models_before = build_fingerprint(MODEL_BUILDS, project)
     model = next((project / "models").rglob("*.sql"))
     model.write_text(model.read_text() + "\n")
     assert seed_fingerprint(project) == original  # models are not part of a seed build
+    # ... but of a models build, which then rebuilds its incremental models whole.
+    models_edited = build_fingerprint(MODEL_BUILDS, project)
+    assert models_edited != models_before
 
     seed = project / "seeds" / "measure_catalogue.csv"
     seed.write_bytes(seed.read_bytes().replace(b"Jobs", b"Jobz", 1))
     edited = seed_fingerprint(project)
     assert edited != original
+    # Seed data reaches the line models as data, which they compare themselves.
+    assert build_fingerprint(MODEL_BUILDS, project) == models_edited
 
     config = project / "dbt_project.yml"
     config.write_text(config.read_text() + "\n# a comment\n")
