@@ -275,12 +275,14 @@ def test_old_and_unknown_place_codes_are_warnings_not_errors(any_warehouse: Ware
     )
     table = stage_lines(any_warehouse, "file_1", lines_table(lines), EDITION)
     assert validate_staged(any_warehouse, table).total_errors == 0
-    assert place_code_warnings(any_warehouse, table) == [
-        "Place code E06000999 is not a UK district code: its totals are kept, without a "
-        "place name or region.",
-        "Place code E07000026 (Allerdale) is no longer in use: its value counts under "
-        "E06000063 (Cumberland), the district that covers it today.",
-    ]
+    assert place_code_warnings(any_warehouse, table) == {
+        0: [
+            "Place code E06000999 is not a UK district code: its totals are kept, without a "
+            "place name or region.",
+            "Place code E07000026 (Allerdale) is no longer in use: its value counts under "
+            "E06000063 (Cumberland), the district that covers it today.",
+        ]
+    }
 
 
 # --- the gate: one rule at a time --------------------------------------------------------
