@@ -82,9 +82,11 @@ log = logging.getLogger(__name__)
 # Files up to this size are read into memory whole; larger ones are read in pieces.
 READ_WHOLE_BYTES = 16 * 1024 * 1024
 # A batch of small returns staged and gated together: at most this many lines (the
-# gate lists every failing row of a batch, so this bounds its memory) and files.
+# gate lists every failing row of a batch, so this bounds its memory), files, and bytes
+# (the files are held in memory, read, until their batch is settled).
 BATCH_LINES = 20_000
 BATCH_FILES = 500
+BATCH_BYTES = 64 * 1024 * 1024
 
 _SUBMITTER_FOLDERS = (
     "incoming/<submitter>/, where <submitter> is your organisation's short name in "
@@ -175,20 +177,8 @@ def check_return(
             errors=rejection.errors, total_errors=rejection.total, where=rejection.where
         )
     gate = validate_staged(warehouse, table, LINE_SUITES[field_table.kind])
-    warnings = _ignored_columns(parsed)
-    if gate.total_errors == 0:
-        warnings += _content_warnings(warehouse, table, field_table).get(0, [])
-    return CheckedFile(
-        errors=gate.errors,
-        total_errors=gate.total_errors,
-        parsed=parsed,
-        where=parsed.where,
-        staging_name=staging_name,
-        warnings=warnings,
-        gate=gate,
-        file_format=parsed.file_format,
-        row_count=parsed.rows,
-    )
+    warnings = _content_warnings(warehouse, table, field_table).get(0, []) if gate.passed else []
+    return _gated(parsed, gate, warnings, staging_name)
 
 
 def _ignored_columns(parsed: StreamedFile) -> list[str]:
@@ -287,14 +277,28 @@ class _Batch:
     field_table: FieldTable
     files: list[_Held] = field(default_factory=list)
     lines: int = 0
+    size_bytes: int = 0
 
     def add(self, held: _Held) -> None:
         self.files.append(held)
         self.lines += held.lines.num_rows
+        self.size_bytes += held.drop.file.size
+
+    def fits(self, held: _Held) -> bool:
+        """Whether ``held`` can join without the batch going over its bounds."""
+        return (
+            FileKind.of(held.drop.file).field_table == self.field_table
+            and self.lines + held.lines.num_rows <= BATCH_LINES
+            and self.size_bytes + held.drop.file.size <= BATCH_BYTES
+        )
 
     @property
     def full(self) -> bool:
-        return self.lines >= BATCH_LINES or len(self.files) >= BATCH_FILES
+        return (
+            self.lines >= BATCH_LINES
+            or len(self.files) >= BATCH_FILES
+            or self.size_bytes >= BATCH_BYTES
+        )
 
     def holds(self, sha256: str) -> bool:
         return any(held.drop.sha256 == sha256 for held in self.files)
@@ -455,14 +459,12 @@ class Ingestor:
             )
             self._settle([_Verdict(drop, Status.REJECTED, checked)])
             return
-        if self._batch is not None and (
-            self._batch.field_table != field_table
-            or self._batch.lines + lines.num_rows > BATCH_LINES
-        ):
+        held = _Held(drop, parsed, lines)
+        if self._batch is not None and not self._batch.fits(held):
             self._flush()
         if self._batch is None:
             self._batch = _Batch(field_table)
-        self._batch.add(_Held(drop, parsed, lines))
+        self._batch.add(held)
         if self._batch.full:
             self._flush()
 
@@ -608,7 +610,8 @@ def _verdict(
 def _gated(
     parsed: StreamedFile, gate: GateResult, warnings: list[str], staging_name: str
 ) -> CheckedFile:
-    """A held file's verdict from its batch's gate, as ``check_return`` gives it alone."""
+    """A return's verdict from the gate (alone, or as one file of a batch); ``warnings``
+    about its content are kept only if it passed."""
     return CheckedFile(
         errors=gate.errors,
         total_errors=gate.total_errors,

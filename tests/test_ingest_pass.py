@@ -242,16 +242,25 @@ def drop_in_order(bucket: Bucket, files: dict[str, bytes]) -> None:
         os.utime(Path(bucket.root) / path, (modified, modified))
 
 
-@pytest.mark.parametrize("batch_files", [500, 2], ids=["one-batch", "batches-of-two"])
+@pytest.mark.parametrize(
+    "bound",
+    [
+        pytest.param({}, id="one-batch"),
+        pytest.param({"BATCH_FILES": 2}, id="batches-of-two-files"),
+        # Every file alone: the 1,200-line one is over the bound, gated as one file.
+        pytest.param({"BATCH_LINES": 3, "BATCH_BYTES": 100}, id="batches-of-one"),
+    ],
+)
 def test_files_gated_together_each_get_their_own_verdict_and_report(
     bucket: Bucket,
     seeded_warehouse: Warehouse,
     new_seeded_location,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    batch_files: int,
+    bound: dict[str, int],
 ) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_FILES", batch_files)
+    for name, value in bound.items():
+        monkeypatch.setattr(pipeline, name, value)
     drop_in_order(bucket, BATCHED)
     ingest(bucket, seeded_warehouse)
 
