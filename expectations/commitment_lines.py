@@ -21,13 +21,13 @@ from expectations.return_lines import (
     missing_value_rules,
     reported_raw_columns,
 )
-from expectations.rules import Rule, Suite, sql_rule
+from expectations.rules import BATCH_FILE, Rule, Suite, sql_rule
 
 _OUTSIDE_CONTRACT = sql_rule(
     "commitment_outside_contract",
     "commitment_start",
-    """
-    select source_row,
+    f"""
+    select source_row, {BATCH_FILE},
         coalesce(commitment_start, contract_start) || ' to '
             || coalesce(commitment_end, contract_end) as value,
         contract_start, contract_end
@@ -44,11 +44,12 @@ _OUTSIDE_CONTRACT = sql_rule(
 _CONTRACT_VALUE_INCONSISTENT = sql_rule(
     "contract_value_gbp_inconsistent",
     "contract_value_gbp",
-    """
-    select source_row, value, contract_ref, first_text, first_row
+    f"""
+    select source_row, {BATCH_FILE}, value, contract_ref, first_text, first_row
     from (
         select
             source_row,
+            {BATCH_FILE},
             contract_value_gbp as value,
             contract_value_gbp_value as stated,
             contract_ref,
@@ -58,7 +59,7 @@ _CONTRACT_VALUE_INCONSISTENT = sql_rule(
         from line
         where contract_value_gbp_value is not null
         window contract_rows as (
-            partition by organisation_id, contract_ref order by source_row
+            partition by {BATCH_FILE}, organisation_id, contract_ref order by source_row
         )
     ) as stated_values
     where stated <> first_stated

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from expectations.catalogue import KNOWN_MEASURES_TABLE
 from expectations.fields import ALL_FIELDS, RETURN_FIELDS, Field, Typing
-from expectations.rules import Rule, Suite
+from expectations.rules import BATCH_FILE, Rule, Suite
 from expectations.rules import column_rule as _column_rule
 from expectations.rules import literal_braces as _literal_braces
 from expectations.rules import sql_rule as _sql_rule
@@ -86,7 +86,7 @@ def date_rules(field: Field) -> tuple[Rule, ...]:
             f"{name}_not_a_date",
             name,
             f"""
-            select source_row, {name} as value
+            select source_row, {BATCH_FILE}, {name} as value
             from line
             where {name} is not null
                 and {field.staged_value} is null
@@ -99,7 +99,7 @@ def date_rules(field: Field) -> tuple[Rule, ...]:
             f"{name}_has_a_time",
             name,
             f"""
-            select source_row, {name} as value, {field.staged_time} as time_of_day,
+            select source_row, {BATCH_FILE}, {name} as value, {field.staged_time} as time_of_day,
                 cast({field.staged_value} as varchar) as written_date
             from line
             where {field.staged_time} is not null and {field.staged_value} is not null
@@ -112,7 +112,8 @@ def date_rules(field: Field) -> tuple[Rule, ...]:
             f"{name}_excel_serial",
             name,
             f"""
-            select source_row, {name} as value, {field.staged_excel_serial} as written_date
+            select source_row, {BATCH_FILE}, {name} as value,
+                {field.staged_excel_serial} as written_date
             from line
             where {field.staged_excel_serial} is not null
             """,
@@ -144,7 +145,7 @@ def end_before_start_rule(start: str, end: str, what: str) -> Rule:
         f"{end}_before_{start}",
         end,
         f"""
-        select source_row, {end} as value, {start}
+        select source_row, {BATCH_FILE}, {end} as value, {start}
         from line
         where {end}_value < {start}_value
         """,
@@ -178,7 +179,7 @@ def amount_rules(field: Field, amount: Amount) -> tuple[Rule, ...]:
             f"{name}_not_finite",
             name,
             f"""
-            select source_row, {name} as value
+            select source_row, {BATCH_FILE}, {name} as value
             from line
             where {field.staged_value} is null
                 and {name} ~ '{_literal_braces(QUANTITY_PATTERN)}'
@@ -227,7 +228,7 @@ CATALOGUE_RULES: tuple[Rule, ...] = (
         "framework_unknown",
         "framework",
         f"""
-        select line.source_row, line.framework as value,
+        select line.source_row, line.{BATCH_FILE}, line.framework as value,
             (select string_agg(distinct framework, ', ' order by framework)
                 from {KNOWN_MEASURES_TABLE}) as known_editions
         from line
@@ -245,7 +246,8 @@ CATALOGUE_RULES: tuple[Rule, ...] = (
         "measure_code_unknown",
         "measure_code",
         f"""
-        select line.source_row, line.measure_code as value, line.framework_value as edition,
+        select line.source_row, line.{BATCH_FILE}, line.measure_code as value,
+            line.framework_value as edition,
             (select min(known.measure_code) from {KNOWN_MEASURES_TABLE} as known
                 where known.framework = line.framework_value
                     and {_key_sql("known.measure_code")} = {_key_sql("line.measure_code")}
@@ -274,7 +276,7 @@ _UNIT_RULE = _sql_rule(
     "unit_mismatch",
     "unit",
     f"""
-        select line.source_row, line.unit as value, known.measure_code,
+        select line.source_row, line.{BATCH_FILE}, line.unit as value, known.measure_code,
             known.unit as expected_unit
         from line, {KNOWN_MEASURES_TABLE} as known
         where known.framework = line.framework_value
@@ -290,7 +292,7 @@ PLACE_RULE = _sql_rule(
     "place_code_not_a_district",
     "place_code",
     f"""
-        select line.source_row, line.place_code as value,
+        select line.source_row, line.{BATCH_FILE}, line.place_code as value,
             (select min(places.place_code) {_place_named("line.place_code")}) as suggested,
             (select min(places.place_name) {_place_named("line.place_code")}) as place_name
         from line

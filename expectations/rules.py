@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 UNEXPECTED_ROWS = "UnexpectedRowsExpectation"
 
+# The staged column numbering the files of a batch staged together (``ingest.staging``):
+# the gate tells which file a failing row is from by it. A return's SQL rule selects it
+# beside ``source_row``, and keeps any comparison between rows inside one file.
+BATCH_FILE = "batch_file"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -93,8 +98,10 @@ def sql_rule(name: str, column: str, query: str, message: str, did_you_mean: str
     """A rule as SQL over the staged rows, called ``line``.
 
     The query returns ``source_row``, ``value`` (the offending text) and any other field
-    its message uses. GX renders ``{batch}`` as a table name, an aliased subquery or a bare
-    one depending on the query; naming it once in a CTE keeps the SQL valid in every case.
+    its message uses; a return's rule also ``batch_file`` (:data:`BATCH_FILE`), and
+    compares a row only with rows of the same ``batch_file``. GX renders ``{batch}`` as a
+    table name, an aliased subquery or a bare one depending on the query; naming it once
+    in a CTE keeps the SQL valid in every case.
     Write joins with a comma, never the JOIN keyword: with one, GX leaves ``{batch}``
     without the alias PostgreSQL 15 requires of a subquery.
     """

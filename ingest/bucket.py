@@ -21,6 +21,7 @@ import os
 import posixpath
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -167,13 +168,19 @@ class Bucket:
     def exists(self, path: str) -> bool:
         return self.fs.exists(self._full(path))
 
-    def free_path(self, path: str) -> str:
-        """``path`` itself, or ``name_2.ext``, ``name_3.ext``... so nothing is overwritten."""
-        if not self.exists(path):
+    def free_path(self, path: str, taken: Collection[str] = ()) -> str:
+        """``path`` itself, or ``name_2.ext``, ``name_3.ext``... so nothing is overwritten:
+        neither a file in the bucket nor a path in ``taken`` (promised to a file not
+        moved there yet)."""
+
+        def free(candidate: str) -> bool:
+            return candidate not in taken and not self.exists(candidate)
+
+        if free(path):
             return path
         stem, ext = posixpath.splitext(path)
         n = 2
-        while self.exists(f"{stem}_{n}{ext}"):
+        while not free(f"{stem}_{n}{ext}"):
             n += 1
         return f"{stem}_{n}{ext}"
 

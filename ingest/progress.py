@@ -49,7 +49,7 @@ class LogProgress:
 
     def __init__(self) -> None:
         self._files = 0
-        self._done = 0
+        self._started = 0  # small files are done later, by batches (ingest.pipeline)
         self._path = ""
         self._lines = 0
 
@@ -60,7 +60,8 @@ class LogProgress:
 
     def file_started(self, path: str, size_bytes: int) -> None:
         self._path, self._lines = path, 0
-        log.info("file %d of %d: %s (%.1f MB)", self._done + 1, self._files, path, size_bytes / 1e6)
+        self._started += 1
+        log.info("file %d of %d: %s (%.1f MB)", self._started, self._files, path, size_bytes / 1e6)
 
     def lines_read(self, count: int) -> None:
         before, self._lines = self._lines, self._lines + count
@@ -68,7 +69,7 @@ class LogProgress:
             log.info("%s: %d lines read", self._path, self._lines)
 
     def file_done(self, status: str) -> None:
-        self._done += 1
+        pass
 
     def close(self) -> None:
         pass

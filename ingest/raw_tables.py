@@ -17,6 +17,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from expectations.fields import DELIVERY, FIELD_TABLES, FieldTable
+from expectations.rules import BATCH_FILE
 from ingest.reference_files import KINDS, LOAD_SCHEMAS, VERSION_KEYS, kind_name
 from warehouse import Warehouse
 
@@ -115,18 +116,21 @@ def load_staged_lines(
     submission_id: int,
     submitter: str,
     field_table: FieldTable = DELIVERY,
+    batch_file: int = 0,
 ) -> None:
-    """Append a staged file's lines to the raw table of its kind (``raw.return_lines``
-    for a delivery return): named columns, bound values."""
+    """Append one staged file's lines (``batch_file`` of its staging table) to the raw
+    table of its kind (``raw.return_lines`` for a delivery return): named columns,
+    bound values."""
     fields = field_table.fields
     targets = ["submission_id", "source_row", "submitter", *(f.column for f in fields)]
     values = [":submission_id", "source_row", ":submitter", *(f.staged_value for f in fields)]
     connection.execute(
         sa.text(
             f"insert into {field_table.raw_table} ({', '.join(targets)}) "
-            f"select {', '.join(values)} from {staged_table} order by source_row"
+            f"select {', '.join(values)} from {staged_table} "
+            f"where {BATCH_FILE} = :batch_file order by source_row"
         ),
-        {"submission_id": submission_id, "submitter": submitter},
+        {"submission_id": submission_id, "submitter": submitter, "batch_file": batch_file},
     )
 
 

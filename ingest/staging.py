@@ -1,4 +1,9 @@
-"""Per-file staging tables in schema ``landing``: the sender's text plus typed columns.
+"""Staging tables in schema ``landing``: the sender's text plus typed columns.
+
+A staging table holds one file, or a batch of small files staged by one statement
+(:func:`stage_batch`) so that the quality gate checks them together; ``batch_file``
+(:data:`expectations.rules.BATCH_FILE`) numbers a batch's files 0, 1, ... (always 0
+for a file staged alone) and ``source_row`` is the sender's row within its file.
 
 A submitted file arrives as Arrow batches of text (``ingest.readers``). It is typed in
 SQL, inside the warehouse, as the batches arrive, so that a million-line file stages in
@@ -21,6 +26,7 @@ import sqlalchemy as sa
 
 from expectations.catalogue import KNOWN_MEASURES_SQL, KNOWN_MEASURES_TABLE
 from expectations.fields import DELIVERY, Field, FieldTable, Typing
+from expectations.rules import BATCH_FILE
 from expectations.vocabulary import (
     DATE_WITH_TIME_PATTERN,
     EXCEL_SERIAL_EPOCH,
@@ -142,7 +148,10 @@ def _edition_field(field_table: FieldTable) -> Field:
 def _staging_select(
     warehouse: Warehouse, source: str, present: set[str], field_table: FieldTable
 ) -> str:
+    """The typed lines of ``source`` (``present``: the fields it has, text), with the
+    file's number in its batch (``batch_file``, 0 when it is not given)."""
     fields = field_table.fields
+    batch_file = BATCH_FILE if BATCH_FILE in present else "0"
     raw_columns = ", ".join(
         f"cast({f.name} as varchar) as {f.name}"
         if f.name in present
@@ -170,7 +179,9 @@ def _staging_select(
     # in a seed can never multiply a sender's rows.
     return f"""
 with line as (
-    select cast(source_row as bigint) as source_row, {raw_columns} from {source}
+    select cast(source_row as bigint) as source_row, cast({batch_file} as integer) as {BATCH_FILE},
+        {raw_columns}
+    from {source}
 ),
 editions as (
     select distinct framework as edition, lower(framework) as edition_key
@@ -196,7 +207,7 @@ left join editions on editions.edition_key = lower(line.{_edition_field(field_ta
 left join catalogue
     on catalogue.edition = {edition}
     and catalogue.code_key = lower(trim(line.measure_code))
-order by line.source_row
+order by line.{BATCH_FILE}, line.source_row
 """
 
 
@@ -298,6 +309,26 @@ def _parts(lines: pa.Table | pa.RecordBatchReader) -> Iterator[pa.Table]:
         yield pa.Table.from_batches(gathered, lines.schema)
 
 
+def stage_batch(
+    warehouse: Warehouse,
+    table_name: str,
+    files: list[pa.Table],
+    default_edition: str,
+    field_table: FieldTable = DELIVERY,
+) -> str:
+    """Stage several files' lines (each as :func:`stage_lines` takes them, read whole)
+    into one table by one statement, ``batch_file`` numbering them in list order.
+
+    A field missing from one file is NULL in its rows, as it is when staged alone.
+    """
+    numbered = [
+        lines.append_column(BATCH_FILE, pa.array([number] * lines.num_rows, pa.int32()))
+        for number, lines in enumerate(files)
+    ]
+    together = pa.concat_tables(numbered, promote_options="default")
+    return stage_lines(warehouse, table_name, together, default_edition, field_table)
+
+
 def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:
     """Create (or replace) ``landing.<table_name>`` as ``rows`` are, already typed (a
     reference file, read by ``ingest.reference_files``); return its name."""
@@ -315,8 +346,9 @@ def stage_table(warehouse: Warehouse, table_name: str, rows: pa.Table) -> str:
     return qualified
 
 
-def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
-    """What a sender should know about the place codes of a staged (valid) file.
+def place_code_warnings(warehouse: Warehouse, staged_table: str) -> dict[int, list[str]]:
+    """What a sender should know about the place codes of staged (valid) files, by
+    ``batch_file`` (a file without any is left out).
 
     A code that has never been a district keeps its totals without a name; a code of
     a district merged or recoded since counts under today's code. Neither rejects
@@ -325,8 +357,8 @@ def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
     with warehouse.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "select distinct staged.place_code_value, known.place_name, "
-                "known.current_place_code, places.place_name "
+                f"select distinct staged.{BATCH_FILE}, staged.place_code_value, "
+                "known.place_name, known.current_place_code, places.place_name "
                 f"from {staged_table} as staged "
                 f"left join {PLACE_CODE_SUCCESSORS_TABLE} as known "
                 "on staged.place_code_value = known.place_code "
@@ -334,26 +366,28 @@ def place_code_warnings(warehouse: Warehouse, staged_table: str) -> list[str]:
                 "on known.current_place_code = places.place_code "
                 "where known.place_code is null "
                 "or known.current_place_code <> known.place_code "
-                "order by 1"
+                "order by 1, 2"
             )
         ).all()
-    return [
-        f"Place code {code} is not a UK district code: its totals are kept, "
-        "without a place name or region."
-        if current is None
-        else f"Place code {code} ({name}) is no longer in use: its value counts under "
-        f"{current} ({current_name}), the district that covers it today."
-        for code, name, current, current_name in rows
-    ]
+    warnings: dict[int, list[str]] = {}
+    for file, code, name, current, current_name in rows:
+        warnings.setdefault(file, []).append(
+            f"Place code {code} is not a UK district code: its totals are kept, "
+            "without a place name or region."
+            if current is None
+            else f"Place code {code} ({name}) is no longer in use: its value counts under "
+            f"{current} ({current_name}), the district that covers it today."
+        )
+    return warnings
 
 
 def counting_warnings(
     warehouse: Warehouse, staged_table: str, field_table: FieldTable = DELIVERY
-) -> list[str]:
+) -> dict[int, list[str]]:
     """Lines of one return (the field table's identity: organisation, contract, and for
     delivery the period) whose measures the edition in force says must not be counted
-    together (its ``excludes``). Not an error: the totals count both as sent, and
-    ``marts.counting_warnings`` lists them too."""
+    together (its ``excludes``), by ``batch_file``. Not an error: the totals count both
+    as sent, and ``marts.counting_warnings`` lists them too."""
     same_return = " ".join(
         f"and line.{column} is not distinct from other.{column}"
         for column in (field_table.by_name(name).staged_value for name in field_table.identity)
@@ -361,11 +395,13 @@ def counting_warnings(
     with warehouse.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "select line.source_row, line.measure_code_value, other.source_row, "
-                "other.measure_code_value, known.to_edition, known.to_code, other_known.to_code "
+                f"select line.{BATCH_FILE}, line.source_row, line.measure_code_value, "
+                "other.source_row, other.measure_code_value, known.to_edition, "
+                "known.to_code, other_known.to_code "
                 f"from {staged_table} as line, {staged_table} as other, "
                 f"{KNOWN_MEASURES_TABLE} as known, {KNOWN_MEASURES_TABLE} as other_known "
-                "where known.framework = line.framework_value "
+                f"where line.{BATCH_FILE} = other.{BATCH_FILE} "
+                "and known.framework = line.framework_value "
                 "and known.measure_code = line.measure_code_value "
                 "and other_known.framework = other.framework_value "
                 "and other_known.measure_code = other.measure_code_value "
@@ -373,15 +409,17 @@ def counting_warnings(
                 "and ' ' || lower(known.excludes) || ' ' "
                 "like '% ' || lower(other_known.to_code) || ' %' "
                 f"{same_return} "
-                "order by 1, 3"
+                "order by 1, 2, 4"
             )
         ).all()
-    return [
-        f"Row {row} ({code}) and row {other_row} ({other_code}) report the same return, but "
-        f"edition {edition} does not count {measure} with {other_measure} (double "
-        "counting). Both are counted as sent: check that nothing is reported twice."
-        for row, code, other_row, other_code, edition, measure, other_measure in rows
-    ]
+    warnings: dict[int, list[str]] = {}
+    for file, row, code, other_row, other_code, edition, measure, other_measure in rows:
+        warnings.setdefault(file, []).append(
+            f"Row {row} ({code}) and row {other_row} ({other_code}) report the same return, "
+            f"but edition {edition} does not count {measure} with {other_measure} (double "
+            "counting). Both are counted as sent: check that nothing is reported twice."
+        )
+    return warnings
 
 
 def drop_staged(warehouse: Warehouse, table_name: str) -> None:

@@ -172,3 +172,46 @@ def test_a_commitment_file_without_contract_dates_names_their_headers(
             '"End date". Add a column with one of these headers and fill it in on every row.',
         ),
     ]
+
+
+def test_commitment_files_gated_together_compare_rows_only_within_a_file(
+    bucket: Bucket, seeded_warehouse: Warehouse
+) -> None:
+    """Another submitter's file for the same contract states another value: no conflict,
+    and the bad file's report is the one it gets alone (above)."""
+    other = GOOD.replace('"£1,000,000"'.encode(), b"2000000").replace(b"1000000", b"2000000")
+    bucket.write("incoming/north-cc/commitments/nb-1.csv", GOOD)
+    bucket.write("incoming/south-cc/commitments/nb-1.csv", other)
+    bucket.write("incoming/north-cc/commitments/bad.csv", BAD)
+    ingest(bucket, seeded_warehouse)
+
+    assert query(
+        seeded_warehouse,
+        "select original_path, status, line_count, error_count "
+        "from raw.submissions order by original_path",
+    ) == [
+        ("incoming/north-cc/commitments/bad.csv", "rejected", 4, 3),
+        ("incoming/north-cc/commitments/nb-1.csv", "loaded", 3, 0),
+        ("incoming/south-cc/commitments/nb-1.csv", "loaded", 3, 0),
+    ]
+    assert query(
+        seeded_warehouse,
+        "select submitter, source_row, contract_value_gbp from raw.commitment_lines "
+        "order by submitter, source_row",
+    ) == [
+        ("north-cc", 2, 1_000_000.0),
+        ("north-cc", 3, 1_000_000.0),
+        ("north-cc", 4, None),
+        ("south-cc", 2, 2_000_000.0),
+        ("south-cc", 3, 2_000_000.0),
+        ("south-cc", 4, None),
+    ]
+    report = json.loads(bucket.read("rejected/north-cc/commitments/bad.csv.errors.json"))
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (3, "contract_value_gbp"),
+        (4, "commitment_end"),
+        (5, "commitment_start"),
+    ]
+    assert report["errors"][0]["message"].startswith(
+        "contract_value_gbp '900000' differs from '1,000,000' on row 2 for contract NB-1."
+    )

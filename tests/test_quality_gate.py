@@ -25,14 +25,15 @@ import sqlalchemy as sa
 from configuration import DuckDBFile
 from expectations.errors import MAX_REPORTED_ERRORS, ReturnError
 from expectations.fields import ALL_FIELDS, REQUIRED_FIELDS
-from expectations.gate import GateResult, ValidatorError, validate_staged
-from expectations.return_lines import RULES
+from expectations.gate import GateResult, ValidatorError, validate_batch, validate_staged
+from expectations.return_lines import RULES, SUITE
 from ingest.staging import (
     StagingError,
     clear_landing,
     drop_staged,
     landing_table,
     place_code_warnings,
+    stage_batch,
     stage_lines,
 )
 from warehouse import Warehouse, open_warehouse
@@ -275,12 +276,14 @@ def test_old_and_unknown_place_codes_are_warnings_not_errors(any_warehouse: Ware
     )
     table = stage_lines(any_warehouse, "file_1", lines_table(lines), EDITION)
     assert validate_staged(any_warehouse, table).total_errors == 0
-    assert place_code_warnings(any_warehouse, table) == [
-        "Place code E06000999 is not a UK district code: its totals are kept, without a "
-        "place name or region.",
-        "Place code E07000026 (Allerdale) is no longer in use: its value counts under "
-        "E06000063 (Cumberland), the district that covers it today.",
-    ]
+    assert place_code_warnings(any_warehouse, table) == {
+        0: [
+            "Place code E06000999 is not a UK district code: its totals are kept, without a "
+            "place name or region.",
+            "Place code E07000026 (Allerdale) is no longer in use: its value counts under "
+            "E06000063 (Cumberland), the district that covers it today.",
+        ]
+    }
 
 
 # --- the gate: one rule at a time --------------------------------------------------------
@@ -420,6 +423,34 @@ def test_one_bad_value_is_reported_at_its_row_and_column(
     assert result.rows_checked == 4
     failed = [s for s in result.expectations if not s.success]
     assert [(s.column, s.unexpected_count) for s in failed] == [(column, 1)]
+
+
+def test_files_gated_as_one_batch_get_what_each_gets_alone(any_warehouse: Warehouse) -> None:
+    """One validation over a good file, a file per bad value above (at row 3 of 4), and
+    a file of 3,000 lines with 1,500 unknown codes: each file's result is its own."""
+    cases = [case.values for case in ONE_BAD_VALUE]
+    many = [dict(GOOD_LINE) for _ in range(3000)]
+    for line in many[1::2]:
+        line["measure_code"] = "NT0"
+    files = [good_lines(3), *(good_lines(4, row3=changes) for changes, *_ in cases), many]
+    table = stage_batch(any_warehouse, "batch_1", [lines_table(f) for f in files], EDITION)
+
+    results = validate_batch(any_warehouse, table, SUITE, len(files))
+
+    assert len(results) == len(files)
+    assert (results[0].errors, results[0].total_errors, results[0].rows_checked) == ([], 0, 3)
+    for result, (_changes, column, value, phrases) in zip(results[1:-1], cases, strict=True):
+        assert [(e.row, e.column, e.value) for e in result.errors] == [(3, column, value)]
+        for phrase in phrases:
+            assert phrase in result.errors[0].message
+        assert (result.total_errors, result.rows_checked) == (1, 4)
+        failed = [s for s in result.expectations if not s.success]
+        assert [(s.column, s.unexpected_count) for s in failed] == [(column, 1)]
+    bad_rows = range(FIRST_ROW + 1, FIRST_ROW + 3000, 2)
+    assert (results[-1].total_errors, results[-1].rows_checked) == (1500, 3000)
+    assert [(e.row, e.column) for e in results[-1].errors] == [
+        (row, "measure_code") for row in bad_rows[:MAX_REPORTED_ERRORS]
+    ]
 
 
 def test_full_message_for_an_unknown_measure(any_warehouse: Warehouse) -> None:

@@ -12,6 +12,8 @@ C. ``svw run`` on a fresh bucket, warehouse and Dagster home holding only that f
 D. one more 1,000-line return on top of C's warehouse, ``svw run`` again (incremental);
 E. with ``BENCH_SMALL_FILES`` = N > 0 (default 0: skipped, it takes long): 50,000
    lines as one file, then as N files from 20 submitters, each on a fresh warehouse.
+   ``--small-files`` runs case E alone (N = 1,000 unless set); with ``--before DIR``,
+   for that checkout too, alternated (``--repeat``) in the same sitting.
 
 Each case's wall time, CPU time and peak RSS (the largest resident set of any process
 of the case) are appended to bench-data/results.md (untracked); copy the figures worth
@@ -223,24 +225,49 @@ def main() -> None:
     print(f"recorded in {RESULTS}")
 
 
-def small_files(root: Path) -> list[tuple[str, int, int, Measured]]:
-    """The same lines as one file, then as SMALL_FILES files, each on a fresh warehouse."""
+def small_files(
+    root: Path, files: int = SMALL_FILES, tree: Path | None = None
+) -> list[tuple[str, int, int, Measured]]:
+    """The same lines as one file, then as ``files`` files, each on a fresh warehouse
+    (run with the code of ``tree``, if given)."""
+    code = {"PYTHONPATH": str(tree)} if tree else {}
     one = root / "one-file"
     one.mkdir()
-    env = isolated_environment(one)
+    env = {**isolated_environment(one, tree=tree or PROJECT_ROOT), **code}
     write_return(drop(one, "bench-submitter", "all.csv"), SMALL_FILES_LINES)
     cases = [("E: 50,000 lines as one file", SMALL_FILES_LINES, 1, svw_run(env))]
     many = root / "many-files"
     many.mkdir()
-    env = isolated_environment(many)
-    per_file = SMALL_FILES_LINES // SMALL_FILES
-    for number in range(SMALL_FILES):
+    env = {**isolated_environment(many, tree=tree or PROJECT_ROOT), **code}
+    per_file = SMALL_FILES_LINES // files
+    for number in range(files):
         submitter = f"submitter-{number % SMALL_FILES_SUBMITTERS}"
         path = drop(many, submitter, f"return-{number}.csv")
         write_return(path, per_file, seed=number, first_line=number * per_file)
-    label = f"E: the same as {SMALL_FILES:,} files"
-    cases.append((label, per_file * SMALL_FILES, SMALL_FILES, svw_run(env)))
+    label = f"E: the same as {files:,} files"
+    cases.append((label, per_file * files, files, svw_run(env)))
     return cases
+
+
+def small_files_only(trees: dict[str, Path], repeats: int) -> None:
+    """Case E alone for each tree, alternated ``repeats`` times; every run recorded,
+    the many files' wall and CPU time also as a ratio to the one file's."""
+    files = SMALL_FILES or 1000
+    for _ in range(repeats):
+        for name, tree in trees.items():
+            load = os.getloadavg()[0]
+            with tempfile.TemporaryDirectory(prefix="svw-bench-small-") as scratch:
+                one, many = small_files(Path(scratch), files, tree)
+            for case, lines, count, figures in (one, many):
+                row = (
+                    f"| {date.today()} | {_machine()} | {load:.1f} | {case} ({name}) "
+                    f"| {lines:,} | {count:,} | {figures.wall:.1f} | {figures.cpu:.1f} "
+                    f"| {figures.peak_mib:,.0f} | {figures.wall / one[3].wall:.1f}x one file "
+                    f"(CPU {figures.cpu / one[3].cpu:.1f}x) |"
+                )
+                record(row)
+                print(row, flush=True)
+    print(f"recorded in {RESULTS}")
 
 
 def _machine() -> str:
@@ -411,13 +438,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--sensor-latency", action="store_true", help="drop to snapshot, sensor running"
     )
-    parser.add_argument("--before", type=Path, help="fixed cost: another checkout to compare")
-    parser.add_argument("--repeat", type=int, default=1, help="fixed cost: alternations")
+    parser.add_argument("--small-files", action="store_true", help="case E alone")
+    parser.add_argument("--before", type=Path, help="another checkout to compare")
+    parser.add_argument("--repeat", type=int, default=1, help="alternations")
     arguments = parser.parse_args()
+    trees = {"before": arguments.before.resolve()} if arguments.before else {}
     if arguments.sensor_latency:
         sensor_latency()
     elif arguments.fixed_cost:
-        trees = {"before": arguments.before.resolve()} if arguments.before else {}
         fixed_cost({**trees, "this": PROJECT_ROOT}, arguments.repeat)
+    elif arguments.small_files:
+        small_files_only({**trees, "this": PROJECT_ROOT}, arguments.repeat)
     else:
         main()
