@@ -167,12 +167,6 @@ def _number(env: Mapping[str, str], name: str, default: str) -> float:
         raise ConfigurationError(f"{name}={text!r} is not a number") from None
 
 
-def dagster_home(environ: Mapping[str, str] | None = None) -> Path:
-    """``DAGSTER_HOME``, else the project's ``dagster_home/`` (beside its dagster.yaml)."""
-    env = os.environ if environ is None else environ
-    return _absolute(env.get("DAGSTER_HOME", str(DAGSTER_YAML.parent)))
-
-
 @dataclass(frozen=True)
 class Settings:
     """Resolved configuration. Local paths are absolute, so subprocesses (dbt) agree."""
@@ -204,7 +198,7 @@ class Settings:
             bucket_url=bucket,
             warehouse=_warehouse_location(env),
             serving_path=_absolute(env.get("SVW_SERVING", "./data/serving.duckdb")),
-            dagster_home=dagster_home(env),
+            dagster_home=_absolute(env.get("DAGSTER_HOME", str(DAGSTER_YAML.parent))),
             settle_seconds=_number(env, "SVW_SETTLE_SECONDS", "30"),
             max_file_bytes=int(_number(env, "SVW_MAX_FILE_MB", "200") * 1024 * 1024),
             default_edition=env.get("SVW_DEFAULT_EDITION", DEFAULT_EDITION),
