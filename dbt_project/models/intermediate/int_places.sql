@@ -20,7 +20,7 @@ current_districts as (
 
 current_lines as (
 
-    select * from {{ ref('int_return_lines_valued') }}
+    select * from {{ ref('int_return_lines_current') }}
 
 ),
 
