@@ -172,7 +172,7 @@ def _load_postgres(server: dict[str, Any], rows: RawRows) -> None:
         con.close()
 
 
-def _dbt_executable() -> str:
+def dbt_executable() -> str:
     beside_python = Path(sys.executable).parent / "dbt"
     if beside_python.exists():
         return str(beside_python)
@@ -281,7 +281,7 @@ def dbt_build(
     ``full_refresh`` rebuilds the incremental models whole."""
     result = subprocess.run(
         [
-            _dbt_executable(),
+            dbt_executable(),
             "build",
             "--project-dir",
             str(DBT_PROJECT_DIR),
