@@ -368,14 +368,22 @@ def _work_unit(item: pytest.Item) -> str:
     return (shared[0] if shared else item.nodeid.split("::", 1)[0]) + engine
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Under `make test` (``--dist loadgroup``) each work unit goes whole to one worker.
+
+    Marked as each test is collected: xdist's own ``pytest_collection_modifyitems`` (on
+    each worker) reads the ``xdist_group`` marks to name the units, so marks added in a
+    later hook would leave every test a unit of its own, and a module's dbt build or
+    pipeline run would be made again on each worker.
+    """
+    item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
+
+
 @pytest.hookimpl(trylast=True)  # after pytest has ordered the tests by fixture
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `make test` (``--dist loadgroup --no-loadscope-reorder``) each work unit goes
-    whole to one worker, the slow ones first: the quick ones then fill in at the end,
-    so both workers finish together."""
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow work units first (``--no-loadscope-reorder`` keeps this order): the quick
+    ones then fill in at the end, so both workers finish together."""
     slow_modules = {item.module for item in items if item.get_closest_marker("slow")}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_work_unit(item)))
     # A stable sort of whole modules: each keeps its tests in the order pytest gave them
     # (a module's fixtures are made once).
     items.sort(key=lambda item: item.module not in slow_modules)
