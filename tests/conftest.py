@@ -363,7 +363,8 @@ def _work_unit(item: pytest.Item) -> str:
     """
     params = getattr(item, "callspec", None)
     engines = {v for v in params.params.values() if v in ENGINES} if params else set()
-    engine = f"[{engines.pop()}]" if len(engines) == 1 else ""
+    # Not "[engine]": xdist reads a name ending in "]" as a test id's parameters, not a group.
+    engine = f":{engines.pop()}" if len(engines) == 1 else ""
     shared = [name for name in SHARED_BUILDS if name in getattr(item, "fixturenames", ())]
     return (shared[0] if shared else item.nodeid.split("::", 1)[0]) + engine
 
