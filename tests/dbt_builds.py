@@ -172,7 +172,7 @@ def _load_postgres(server: dict[str, Any], rows: RawRows) -> None:
         con.close()
 
 
-def dbt_executable() -> str:
+def _dbt_executable() -> str:
     beside_python = Path(sys.executable).parent / "dbt"
     if beside_python.exists():
         return str(beside_python)
@@ -268,6 +268,23 @@ def _new_postgres_database(server: dict[str, Any], database: str, template: str 
         admin.close()
 
 
+def dbt_command(subcommand: str, tmp: Path) -> list[str]:
+    """``dbt <subcommand>`` on the project, its artefacts and logs under ``tmp``."""
+    return [
+        _dbt_executable(),
+        subcommand,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        # inside tmp, so parallel runs and the developer's own target/ never clash
+        "--target-path",
+        str(tmp / "target"),
+        "--log-path",
+        str(tmp / "logs"),
+    ]
+
+
 def dbt_build(
     env: dict[str, str],
     target: str,
@@ -281,17 +298,7 @@ def dbt_build(
     ``full_refresh`` rebuilds the incremental models whole."""
     result = subprocess.run(
         [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            # inside tmp, so parallel runs and the developer's own target/ never clash
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
+            *dbt_command("build", tmp),
             *(["--vars", dbt_vars] if dbt_vars else []),
             *(() if whole_project else MODELS_ONLY),
             *(["--full-refresh"] if full_refresh else []),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_builds import DBT_PROJECT_DIR, BuiltWarehouse, dbt_executable, execute, new_warehouse
+from tests.dbt_builds import BuiltWarehouse, dbt_command, execute, new_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -38,21 +38,9 @@ def failing_rows(probed: tuple[BuiltWarehouse, dict[str, str], Path], test_call:
     probe = "api.Relation.create(schema='probes', identifier='probe')"
     result = subprocess.run(
         [
-            dbt_executable(),
-            "show",
-            "--quiet",
-            "--output",
-            "json",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(tmp / "target"),
-            "--log-path",
-            str(tmp / "logs"),
-            "--inline",
-            "{{ " + test_call.format(model=probe) + " }}",
+            *dbt_command("show", tmp),
+            *("--quiet", "--output", "json"),
+            *("--inline", "{{ " + test_call.format(model=probe) + " }}"),
         ],
         env=env,
         capture_output=True,
