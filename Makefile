@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench bench-large bench-fixed bench-sensor clean report-screenshot
+.PHONY: install manifest postgres-server chromium demo run test test-fast lint dev bench bench-large bench-postgres bench-fixed bench-sensor clean report-screenshot
 
 install: $(INSTALLED)
 
@@ -107,12 +107,18 @@ report-screenshot: demo chromium
 		--user-data-dir=$$(mktemp -d) --window-size=1280,2000 \
 		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/data/report/places/E08000035.html
 
-# BENCH_LINES (default 1,000,000) and BENCH_SMALL_FILES (default 0: skipped) select the sizes.
+# BENCH_LINES (default 1,000,000) and BENCH_SMALL_FILES (default 0: skipped) select the sizes;
+# BENCH_WAREHOUSE (duckdb, the default, or postgres) the warehouse of the svw run cases
+# (C, D, E): postgres runs them on a private PostgreSQL cluster started for the sitting.
 bench: manifest
 	$(BIN)/python -m tests.benchmarks.bench_run
 
 bench-large: manifest
 	BENCH_LINES=10000000 $(BIN)/python -m tests.benchmarks.bench_run
+
+# `make bench` with the svw run cases on PostgreSQL (A and B stay DuckDB, the floor).
+bench-postgres: manifest postgres-server
+	BENCH_WAREHOUSE=postgres $(BIN)/python -m tests.benchmarks.bench_run
 
 # The fixed cost of a run; BEFORE=/path/to/another/checkout compares it in the same sitting.
 bench-fixed: manifest

