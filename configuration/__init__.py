@@ -220,6 +220,11 @@ class Settings:
         return self.dagster_home / "dbt" / warehouse_key(self.warehouse)
 
     @property
+    def chart_cache_dir(self) -> Path:
+        """The report's charts already drawn, for this warehouse (serving.report.svg_cache)."""
+        return self.dagster_home / "charts" / warehouse_key(self.warehouse)
+
+    @property
     def docs_path(self) -> Path:
         """The static dbt docs site (`svw docs`), in the serving area beside the snapshot."""
         return self.serving_path.parent / "docs"

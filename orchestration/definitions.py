@@ -37,7 +37,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[nightly_pipeline],
         resources={
             **build_resources(settings, dbt_resource(settings)),
-            "report": ReportResource(output=settings.report_dir),
+            "report": ReportResource(
+                output=settings.report_dir, chart_cache=str(settings.chart_cache_dir)
+            ),
         },
     )
 

@@ -21,9 +21,11 @@ PLACE_REPORT = dg.AssetKey(["serving", "place_report"])
 
 
 class ReportResource(dg.ConfigurableResource):
-    """Where the place report is written: a folder or an s3:// prefix (SVW_REPORT_DIR)."""
+    """Where the place report is written: a folder or an s3:// prefix (SVW_REPORT_DIR),
+    and the folder of the charts drawn for earlier reports."""
 
     output: str
+    chart_cache: str
 
 
 @dg.asset(
@@ -38,7 +40,11 @@ def place_report(
 ) -> dg.MaterializeResult:
     with published_connection(warehouse.location, Path(warehouse.serving_path)) as connection:
         summary = write_report(
-            connection, report.output, bucket_url=bucket.url, endpoint_url=bucket.endpoint_url
+            connection,
+            report.output,
+            bucket_url=bucket.url,
+            endpoint_url=bucket.endpoint_url,
+            chart_cache=Path(report.chart_cache),
         )
     return dg.MaterializeResult(metadata=report_metadata(summary))
 
@@ -51,6 +57,7 @@ def report_metadata(summary: ReportSummary) -> dict[str, dg.MetadataValue]:
         "total_value": dg.MetadataValue.text(gbp(summary.total_gbp)),
         "places_reached": dg.MetadataValue.int(summary.places_reached),
         "place_pages": dg.MetadataValue.int(summary.place_pages),
+        "charts_drawn": dg.MetadataValue.int(summary.charts_drawn),
         "latest_financial_year": dg.MetadataValue.text(summary.latest_year or "none"),
         "illustrative_values": dg.MetadataValue.bool(summary.is_illustrative),
         "map": dg.MetadataValue.bool(summary.has_map),

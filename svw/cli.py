@@ -173,6 +173,7 @@ def report(places: tuple[str, ...], output: str | None) -> None:
                 bucket_url=settings.bucket_url,
                 endpoint_url=settings.s3_endpoint_url,
                 place_codes=[code.upper() for code in places] or None,
+                chart_cache=settings.chart_cache_dir,
             )
     except (PublishedMartsError, UnknownPlace) as problem:
         click.echo(f"svw: {problem}", err=True)

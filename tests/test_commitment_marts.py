@@ -237,6 +237,7 @@ def test_the_run_summary_headline(warehouse: BuiltWarehouse) -> None:
 def test_the_place_report_sets_committed_against_delivered(warehouse: BuiltWarehouse) -> None:
     from serving.report.charts import committed_against_delivered
     from serving.report.data import progress_by_theme
+    from serving.report.svg_cache import SvgCache
 
     with open_warehouse(location(warehouse)) as opened, opened.connect() as connection:
         progress = progress_by_theme(connection, MANCHESTER)
@@ -246,7 +247,7 @@ def test_the_place_report_sets_committed_against_delivered(warehouse: BuiltWareh
         ("Jobs", 86_000, 107_500),
         ("Social", 10_800, 3_630),
     ]
-    figure = committed_against_delivered(progress)
+    figure = committed_against_delivered(progress).drawn(SvgCache())
     assert "Jobs: £86,000 committed, £107,500 delivered; Social: £10,800 committed" in (
         figure.alt_text
     )

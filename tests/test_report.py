@@ -26,6 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import dagster as dg
+import duckdb
 import fsspec
 import pytest
 from click.testing import CliRunner
@@ -245,13 +246,66 @@ def test_svw_report_command(serving: Path, tmp_path: Path, monkeypatch) -> None:
     assert "E07000026 is not a current district code" in unknown.output
 
 
+def _charts(report: Path) -> dict[str, list[str]]:
+    """Every page's charts (its ``<svg>`` elements) by the page's path."""
+    return {
+        str(page.relative_to(report)): re.findall(r"<svg\b.*?</svg>", page.read_text(), re.S)
+        for page in sorted(report.rglob("*.html"))
+    }
+
+
+def test_charts_are_drawn_again_only_when_what_they_show_changes(
+    serving: Path, tmp_path: Path
+) -> None:
+    cache, bucket = tmp_path / "charts", tmp_path / "bucket"
+    first = _write(serving, tmp_path / "first", bucket, chart_cache=cache)
+    charts = _charts(tmp_path / "first")
+    # Two pages may show the same drawing under different alt text.
+    distinct = {
+        re.sub(r'role="img" aria-label="[^"]*"><title>[^<]*</title>', ">", svg)
+        for svgs in charts.values()
+        for svg in svgs
+    }
+    assert first.charts_drawn == len(distinct) >= 15
+    (cache / "from-an-older-report.svg").write_text("<svg></svg>")
+
+    second = _write(serving, tmp_path / "second", bucket, chart_cache=cache)
+    assert second.charts_drawn == 0
+    assert _charts(tmp_path / "second") == charts
+    # the folder keeps exactly the latest whole report's charts
+    assert len(list(cache.iterdir())) == len(distinct)
+
+    # Taff Supplies delivered only in Cardiff: its name is in two charts, the top
+    # organisations of Cardiff's page and of the overview.
+    renamed = tmp_path / "renamed.duckdb"
+    shutil.copy(serving, renamed)
+    with duckdb.connect(str(renamed)) as connection:
+        connection.execute(
+            "update marts.fct_social_value set organisation_name = 'Taff Supplies Cymru' "
+            "where organisation_name = 'Taff Supplies'"
+        )
+    third = _write(renamed, tmp_path / "third", bucket, chart_cache=cache)
+    assert third.charts_drawn == 2
+    redrawn = {
+        page: [svg for svg in svgs if svg not in charts[page]]
+        for page, svgs in _charts(tmp_path / "third").items()
+    }
+    assert {page: len(svgs) for page, svgs in redrawn.items() if svgs} == {
+        INDEX: 1,
+        place_page(CARDIFF): 1,
+    }
+    assert all("Taff Supplies Cymru" in svgs[0] for svgs in redrawn.values() if svgs)
+
+
 def test_the_asset_links_to_the_report(
     warehouse: BuiltWarehouse, serving: Path, tmp_path: Path
 ) -> None:
     result = dg.materialize(
         [place_report],
         resources={
-            "report": ReportResource(output=str(tmp_path / "report")),
+            "report": ReportResource(
+                output=str(tmp_path / "report"), chart_cache=str(tmp_path / "charts")
+            ),
             "warehouse": WarehouseResource(
                 duckdb_path=str(warehouse.duckdb_path),
                 serving_path=str(serving),
@@ -266,6 +320,7 @@ def test_the_asset_links_to_the_report(
     assert metadata["total_value"] == dg.MetadataValue.text("£6,710,930")
     assert metadata["places_reached"] == dg.MetadataValue.int(3)
     assert metadata["place_pages"] == dg.MetadataValue.int(3)
+    assert metadata["charts_drawn"].value >= 15
     assert metadata["illustrative_values"] == dg.MetadataValue.bool(True)
     assert metadata["need_headline"].value.startswith("2023-24: 25.6% of social value")
 

@@ -13,11 +13,10 @@ PDF (print CSS). Layout under the output folder::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -28,11 +27,10 @@ from serving.report.boundaries import HOW_TO_ADD, choropleth, find_boundaries
 from serving.report.charts import Figure
 from serving.report.data import PlaceReport, ReportData, read_report
 from serving.report.formatting import gbp, number, percent
+from serving.report.svg_cache import SvgCache
 from serving.storage import write_text
 
 INDEX = "index.html"
-# Pages rendered at once: one per core (more only queue inside vl-convert).
-RENDER_THREADS = os.cpu_count() or 1
 
 
 def place_page(place_code: str) -> str:
@@ -68,6 +66,7 @@ class ReportSummary:
 
     location: str  # the overview page: a local path or an s3:// URL
     place_pages: int
+    charts_drawn: int  # not found among the charts drawn before
     total_gbp: float
     places_reached: int
     latest_year: str | None
@@ -108,27 +107,25 @@ def _overview_charts(data: ReportData) -> list[Figure]:
 
 
 def render_pages(
-    data: ReportData, boundaries_note: str, map_figure: Figure | None
+    data: ReportData, boundaries_note: str, map_figure: Figure | None, cache: SvgCache
 ) -> dict[str, str]:
     """Every page's HTML by its path under the output folder; place pages first."""
     environment = _environment()
     generated = f"{datetime.now(UTC):%d %B %Y, %H:%M} UTC"
     common = {"data": data, "generated": generated, "place_page": place_page}
     place_template = environment.get_template("place.html")
-
-    def render_place(page: PlaceReport) -> str:
-        figures = [f for f in (build(data, page) for build in PLACE_CHARTS) if f is not None]
-        return place_template.render(**common, page=page, figures=figures, root="../")
-
-    # vl-convert renders charts without holding the GIL: pages are drawn side by side.
-    with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
-        rendered = pool.map(render_place, data.place_reports.values())
-        codes = map(place_page, data.place_reports)
-        pages = dict(zip(codes, rendered, strict=True))
+    pages = {}
+    for code, page in data.place_reports.items():
+        built = (build(data, page) for build in PLACE_CHARTS)
+        figures = [figure.drawn(cache) for figure in built if figure is not None]
+        pages[place_page(code)] = place_template.render(
+            **common, page=page, figures=figures, root="../"
+        )
+    overview_figures = _overview_charts(data) if data.latest_year else []
     pages[INDEX] = environment.get_template("overview.html").render(
         **common,
-        figures=_overview_charts(data) if data.latest_year else [],
-        map_figure=map_figure,
+        figures=[figure.drawn(cache) for figure in overview_figures],
+        map_figure=map_figure.drawn(cache) if map_figure else None,
         boundaries_note=boundaries_note,
         root="",
     )
@@ -142,11 +139,13 @@ def write_report(
     bucket_url: str,
     endpoint_url: str | None = None,
     place_codes: list[str] | None = None,
+    chart_cache: Path | None = None,
 ) -> ReportSummary:
     """Read the published marts, render every page and write them under ``output``.
 
     ``bucket_url`` is where the boundaries for the map are looked for; ``place_codes``
-    limits the place pages (the overview always lists every place).
+    limits the place pages (the overview always lists every place); charts drawn before
+    are taken from ``chart_cache``, a folder (:mod:`serving.report.svg_cache`).
     """
     data = read_report(connection, place_codes)
     boundaries = find_boundaries(bucket_url, endpoint_url)
@@ -156,10 +155,14 @@ def write_report(
         else None
     )
     note = f"Boundaries: {boundaries.source}." if boundaries is not None else HOW_TO_ADD
-    write_text(output, render_pages(data, note, map_figure), endpoint_url)
+    cache = SvgCache(chart_cache)
+    write_text(output, render_pages(data, note, map_figure, cache), endpoint_url)
+    if place_codes is None:
+        cache.keep_only_used()
     return ReportSummary(
         location=f"{output.rstrip('/')}/{INDEX}",
         place_pages=len(data.place_reports),
+        charts_drawn=cache.drawn,
         total_gbp=data.figures.total_gbp,
         places_reached=len(data.places),
         latest_year=data.latest_year,

@@ -1,4 +1,5 @@
-"""The report's charts: Vega-Lite specs (altair) rendered to inline SVG (vl-convert).
+"""The report's charts: Vega-Lite specs (altair), drawn to inline SVG (vl-convert,
+through :mod:`serving.report.svg_cache`).
 
 vl-convert runs Vega in an embedded JavaScript engine, so charts render offline and the
 pages need no script at all: each chart is a static ``<svg>`` with its alt text as
@@ -12,14 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import altair as alt
-import vl_convert
 from markupsafe import Markup, escape
 
 from serving.report.data import Amount, DecileShare, PlaceYear, ThemeProgress
 from serving.report.formatting import gbp, percent
+from serving.report.svg_cache import SvgCache
 
 # Okabe & Ito (2008), "Color Universal Design".
 ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILION, PURPLE, GREY = (
@@ -45,27 +47,30 @@ ILLUSTRATIVE_NOTE = "Includes illustrative (invented) proxy values"
 
 @dataclass(frozen=True)
 class Figure:
-    """A rendered chart with its alt text, ready to place in a page."""
+    """A chart with its alt text: its Vega-Lite spec, and once drawn, its SVG."""
 
     key: str  # stable id, e.g. "by-year"
     title: str
     alt_text: str
-    svg: Markup
+    spec: dict[str, Any]
     is_illustrative: bool
+    svg: Markup | None = None  # set by drawn()
+
+    def drawn(self, cache: SvgCache) -> Figure:
+        """This figure with its SVG, named for assistive technology."""
+        return replace(self, svg=_labelled(cache.svg(self.spec), self.alt_text))
 
 
 def render(
     chart: alt.TopLevelMixin, key: str, title: str, alt_text: str, illustrative: bool
 ) -> Figure:
-    """Render a chart to SVG and give the SVG its accessible name (a newline in
-    ``title`` starts a second line)."""
+    """A chart's figure, to be drawn (a newline in ``title`` starts a second line)."""
     heading = title.split("\n")
     spec = chart.properties(
         title=alt.TitleParams(heading, subtitle=ILLUSTRATIVE_NOTE if illustrative else "")
     ).to_dict()
     spec["config"] = {"font": FONT}
-    svg = vl_convert.vegalite_to_svg(spec, format_locale="en-GB")
-    return Figure(key, " ".join(heading), alt_text, _labelled(svg, alt_text), illustrative)
+    return Figure(key, " ".join(heading), alt_text, spec, illustrative)
 
 
 def _labelled(svg: str, alt_text: str) -> Markup:

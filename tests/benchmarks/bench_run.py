@@ -51,6 +51,7 @@ Recorded, not asserted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -65,7 +66,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from configuration import DAGSTER_YAML, PROJECT_ROOT
@@ -94,6 +95,7 @@ BENCH_SERVER_SETTINGS = {
 }
 BACKEND_PEAK = re.compile(r"^\s*!\s+(\d+) kB max resident size$", re.MULTILINE)
 RESULTS = PROJECT_ROOT / "bench-data" / "results.md"
+RUNS = PROJECT_ROOT / "bench-data" / "runs"  # each svw run: summary and slowest dbt nodes
 RESULTS_HEADER = (
     "| date | machine | load avg | case | lines | files | wall s | CPU s | peak RSS MiB "
     "| wall / B |\n|---|---|---|---|---|---|---|---|---|---|\n"
@@ -217,11 +219,15 @@ class Measured:
         return f"| {self.wall:.1f} | {cpu} | {peak} "
 
 
-def measured(command: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run ``command`` as a fresh process; its own figures (wait4: it and its children)."""
+def measured(
+    command: list[str], env: dict[str, str] | None = None, output: Path | None = None
+) -> Measured:
+    """Run ``command`` as a fresh process; its own figures (wait4: it and its children).
+    Its standard output goes to ``output``, if given."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    with output.open("w") if output else open(os.devnull, "w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out)
+        _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -241,12 +247,21 @@ def duckdb_case(sql: str, root: Path) -> Measured:
 
 
 def svw_run(env: dict[str, str], server: ServerInfo | None = None) -> Measured:
-    """`svw run` measured; with the ``server`` of its warehouse, the server's work too."""
+    """`svw run` measured; with the ``server`` of its warehouse, the server's work too.
+
+    Where its time went is kept in a folder of bench-data/runs/: the run's summary (its
+    time by step) and the slowest nodes of its dbt build."""
     command = [str(Path(sys.executable).parent / "svw"), "run", "--settle-seconds", "0"]
+    record_folder = RUNS / f"{datetime.now():%Y%m%dT%H%M%S}"
+    record_folder.mkdir(parents=True)
+    output = record_folder / "summary.txt"
     if server is None:
-        return measured(command, env)
+        figures = measured(command, env, output)
+        _keep_slowest_nodes(Path(env["DAGSTER_HOME"]), record_folder)
+        return figures
     log_from, cpu_before = server.log.stat().st_size, _server_cpu_seconds(server)
-    figures = measured(command, env)
+    figures = measured(command, env, output)
+    _keep_slowest_nodes(Path(env["DAGSTER_HOME"]), record_folder)
     with server.log.open("rb") as log:
         log.seek(log_from)
         peaks = [int(kib) for kib in BACKEND_PEAK.findall(log.read().decode(errors="replace"))]
@@ -255,6 +270,18 @@ def svw_run(env: dict[str, str], server: ServerInfo | None = None) -> Measured:
         server_cpu=_server_cpu_seconds(server) - cpu_before,
         server_peak_mib=max(peaks, default=0) / 1024,
     )
+
+
+def _keep_slowest_nodes(dagster_home: Path, folder: Path, count: int = 25) -> None:
+    """The slowest nodes of the run's last models build (dbt's run_results.json)."""
+    builds = sorted(dagster_home.glob("dbt/*/invocations/*-warehouse_models/run_results.json"))
+    if not builds:
+        return
+    results = json.loads(builds[-1].read_text())
+    nodes = sorted(results["results"], key=lambda node: -node["execution_time"])
+    lines = [f"dbt elapsed {results['elapsed_time']:.1f} s, {len(nodes)} nodes; slowest:"]
+    lines += [f"{node['execution_time']:8.2f} s  {node['unique_id']}" for node in nodes[:count]]
+    (folder / "slowest-dbt-nodes.txt").write_text("\n".join(lines) + "\n")
 
 
 def _engine(server: ServerInfo | None) -> str:
