@@ -62,6 +62,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -227,12 +228,59 @@ def measured(
     started = time.perf_counter()
     with output.open("w") if output else open(os.devnull, "w") as out:
         process = subprocess.Popen(command, env=env, stdout=out)
+        watch = PeakWatch(process.pid)
+        watch.start()
         _, status, usage = os.wait4(process.pid, 0)
+        watch.stop()
     wall = time.perf_counter() - started
+    if output:
+        output.with_name("peak-rss-by-process.txt").write_text(watch.table())
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
     return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+class PeakWatch(threading.Thread):
+    """Each process under ``root_pid`` and its peak resident set so far (``VmHWM``),
+    read every half second: which process the case's peak RSS belongs to."""
+
+    def __init__(self, root_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root_pid = root_pid
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid: (command, peak KiB)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(0.5):
+            for pid in _descendants(self.root_pid):
+                with suppress(OSError, ValueError, AttributeError):  # ended in between
+                    status = Path(f"/proc/{pid}/status").read_text()
+                    peak = int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.M).group(1))
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                    name = " ".join(part.decode()[-40:] for part in command[:3])
+                    self.peaks[pid] = (name, max(peak, self.peaks.get(pid, ("", 0))[1]))
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+    def table(self) -> str:
+        rows = sorted(self.peaks.values(), key=lambda row: -row[1])[:10]
+        return "".join(f"{peak / 1024:8,.0f} MiB  {name}\n" for name, peak in rows)
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        # A thread's children are listed under that thread.
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with suppress(OSError):
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return found
 
 
 def duckdb_case(sql: str, root: Path) -> Measured:
@@ -250,7 +298,7 @@ def svw_run(env: dict[str, str], server: ServerInfo | None = None) -> Measured:
     """`svw run` measured; with the ``server`` of its warehouse, the server's work too.
 
     Where its time went is kept in a folder of bench-data/runs/: the run's summary (its
-    time by step) and the slowest nodes of its dbt build."""
+    time by step), the slowest nodes of its dbt build and each process's peak RSS."""
     command = [str(Path(sys.executable).parent / "svw"), "run", "--settle-seconds", "0"]
     record_folder = RUNS / f"{datetime.now():%Y%m%dT%H%M%S}"
     record_folder.mkdir(parents=True)
