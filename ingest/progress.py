@@ -1,8 +1,9 @@
-"""How far a pass over the bucket has got: live bars on a terminal, log lines otherwise.
+"""How far long work has got: live bars on a terminal, log lines otherwise.
 
 When ``svw run`` is started on a terminal, ingestion shows the files checked out of
 those pending (with an ETA) and the lines read of the file being checked. Anywhere else
-(the Dagster daemon, a pipe, tests) the same milestones are plain log lines.
+(the Dagster daemon, a pipe, tests) the same milestones are plain log lines. Steps that
+go through many things (dbt's models and tests) show a bar of them on a terminal too.
 
 Whether there is a terminal is decided when this module is imported, before Dagster
 runs a step: Dagster then points the process's stderr at its compute log, and bars do
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as Bars
 
 log = logging.getLogger(__name__)
 
@@ -79,25 +83,7 @@ class TerminalProgress:
     """Rich progress bars on the terminal ``svw run`` was started on."""
 
     def __init__(self, terminal: IO[str]) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-        from rich.progress import Progress as Bars
-
-        self._bars = Bars(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=Console(file=terminal, force_terminal=True),
-            transient=True,
-        )
+        self._bars = _rich_bars(terminal)
         self._files = self._bars.add_task("files", total=0, visible=False)
         self._lines = self._bars.add_task("lines", total=None, visible=False)
 
@@ -120,6 +106,65 @@ class TerminalProgress:
         self._bars.stop()
 
 
+def _rich_bars(terminal: IO[str]) -> Bars:
+    """Rich bars on ``terminal``: what, how far, elapsed and remaining time; gone when done."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.progress import Progress as Bars
+
+    return Bars(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=terminal, force_terminal=True),
+        transient=True,
+    )
+
+
 def progress_display() -> Progress:
     """Bars when ``svw run`` is on a terminal, else log lines."""
     return TerminalProgress(_TERMINAL) if _TERMINAL is not None else LogProgress()
+
+
+class Counter(Protocol):
+    """How many of a known number of things are done."""
+
+    def advance(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class _NoCounter:
+    def advance(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _TerminalCounter:
+    def __init__(self, terminal: IO[str], description: str, total: int) -> None:
+        self._bars = _rich_bars(terminal)
+        self._task = self._bars.add_task(description, total=total)
+        self._bars.start()
+
+    def advance(self) -> None:
+        self._bars.advance(self._task)
+
+    def close(self) -> None:
+        self._bars.stop()
+
+
+def counter(description: str, total: int) -> Counter:
+    """A bar of ``total`` things when ``svw run`` is on a terminal; elsewhere nothing,
+    as Dagster's log already has a line for each (a dbt node's event, say)."""
+    if _TERMINAL is None or total == 0:
+        return _NoCounter()
+    return _TerminalCounter(_TERMINAL, description, total)

@@ -18,6 +18,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
 from configuration import DBT_PROJECT_DIR, Settings
+from ingest.progress import counter
 from orchestration.dbt_cli import dbt_executable, dbt_target, environment_for_dbt, invocation_folder
 from orchestration.dbt_metadata import relation_metadata
 from orchestration.resources import WarehouseResource
@@ -98,17 +99,36 @@ class PipelineDbtResource(DbtCliResource):
             with environment_for_dbt(warehouse.location):
                 arguments = [*_RUN_BUILD, "--full-refresh"] if full_refresh else _RUN_BUILD
                 invocation = self.cli(arguments, context=context, target_path=target)
+            stream = _counted(invocation.stream(), context)
             if warehouse.duckdb_path is None:
                 # PostgreSQL: each relation is described as soon as dbt reports it built,
                 # so Dagster records the events while dbt goes on.
-                for event in invocation.stream():
+                for event in stream:
                     yield from _with_relation_metadata([event], invocation.manifest, warehouse)
                 return
-            events, failure = _all_events(invocation.stream())
+            events, failure = _all_events(stream)
         if failure is not None:
             yield from events
             raise failure
         yield from _with_relation_metadata(events, invocation.manifest, warehouse)
+
+
+# What dagster-dbt yields once a node is done: a model or seed built, a test run.
+_NODE_DONE = (dg.Output, dg.AssetMaterialization, dg.AssetCheckResult, dg.AssetCheckEvaluation)
+
+
+def _counted(stream: Iterator[Any], context: dg.AssetExecutionContext) -> Iterator[Any]:
+    """dbt's events as they come, counting its nodes on a bar (on a terminal)."""
+    selected = context.selected_asset_keys, context.selected_asset_check_keys
+    name = context.op_execution_context.op.name
+    bar = counter(f"dbt: {name}", sum(len(keys) for keys in selected))
+    try:
+        for event in stream:
+            if isinstance(event, _NODE_DONE):
+                bar.advance()
+            yield event
+    finally:
+        bar.close()
 
 
 def _all_events(stream: Iterator[Any]) -> tuple[list[Any], Exception | None]:

@@ -23,7 +23,7 @@ def publish(warehouse: Warehouse, serving_path: Path, reader_role: str) -> dict[
         # The snapshot opens the file read-only, which DuckDB refuses beside our own
         # read-write connections in this process: close them (they reopen on demand).
         warehouse.dispose()
-        return publish_snapshot(warehouse.path, serving_path)
+        return publish_snapshot(warehouse.location, serving_path)
     from serving.postgres_schema import publish_schema
 
     return publish_schema(warehouse, reader_role)

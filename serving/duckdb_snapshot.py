@@ -15,23 +15,28 @@ from pathlib import Path
 
 import duckdb
 
-from configuration import MARTS_SCHEMA
+from configuration import MARTS_SCHEMA, DuckDBFile
 
 PUBLISHED_SCHEMAS = (MARTS_SCHEMA,)
 
 
-def publish_snapshot(warehouse_path: Path, serving_path: Path) -> dict[str, int]:
+def publish_snapshot(warehouse: DuckDBFile, serving_path: Path) -> dict[str, int]:
     """Copy the published schemas into a fresh file and rename it over ``serving_path``.
 
-    Returns the row count of each published table (``schema.table``).
+    Returns the row count of each published table (``schema.table``). The copy is bounded
+    by the warehouse's memory limit, as every DuckDB connection of a run is; the rows of
+    a table need not keep their order (it has none: BI tools sort), which lets DuckDB
+    copy a table of millions of lines in bounded memory.
     """
+    warehouse_path = warehouse.path
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     # Half-written snapshots of publishes that died: never renamed, safe to remove.
     for leftover in serving_path.parent.glob(f".{serving_path.name}.*.tmp"):
         leftover.unlink(missing_ok=True)
     staging = serving_path.with_name(f".{serving_path.name}.{os.getpid()}.tmp")
     counts: dict[str, int] = {}
-    connection = duckdb.connect(str(staging))
+    settings = {"memory_limit": warehouse.memory_limit, "preserve_insertion_order": False}
+    connection = duckdb.connect(str(staging), config=settings)
     try:
         quoted = str(warehouse_path).replace("'", "''")
         connection.execute(f"attach '{quoted}' as warehouse (read_only)")

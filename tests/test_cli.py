@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import pty
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -119,11 +122,43 @@ def test_templates(svw_settings: Settings, tmp_path: Path) -> None:
     assert (lists["sector"], lists["measure_code"], lists["place_code"]) == ("list",) * 3
 
 
+def svw_on_a_terminal(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], str]:
+    """``svw`` with its standard error on a pseudo-terminal (as when run by hand): the
+    finished process, and everything the terminal showed."""
+    controller, terminal = pty.openpty()
+    shown = bytearray()
+    # Drained as it comes: a full terminal buffer would stop the process mid-run.
+    reader = threading.Thread(target=_drain, args=(controller, shown))
+    reader.start()
+    try:
+        result = subprocess.run(
+            [SVW, *args], cwd=cwd, env=os.environ.copy(), stdout=subprocess.PIPE,
+            stderr=terminal, text=True,
+        )  # fmt: skip
+    finally:
+        os.close(terminal)
+        reader.join()
+        os.close(controller)
+    return result, shown.decode(errors="replace")
+
+
+def _drain(controller: int, into: bytearray) -> None:
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # every writer closed
+            return
+        if not chunk:
+            return
+        into += chunk
+
+
 def test_run_exits_zero_with_rejections_and_leaves_fresh_uploads_alone(
     svw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One `svw run` (each costs a whole pipeline): files older than the settle window
-    are loaded or rejected, with the summary printed; a fresh upload is left alone."""
+    are loaded or rejected, with the summary printed; a fresh upload is left alone. On
+    a terminal, bars show the files and dbt's models and tests, each to its end."""
     monkeypatch.setenv("SVW_SETTLE_SECONDS", "3600")
     bucket = Bucket(svw_settings.bucket_url)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
@@ -134,9 +169,16 @@ def test_run_exits_zero_with_rejections_and_leaves_fresh_uploads_alone(
     fresh = LEEDS_Q1.replace(b"Two apprentices", b"Three apprentices")
     bucket.write("incoming/leeds-council/q2.csv", fresh)
 
-    result = svw("run", cwd=tmp_path)
+    result, terminal = svw_on_a_terminal("run", cwd=tmp_path)
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)  # colours and cursor moves
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + shown
+    # each bar's last frame before it goes: all done, e.g. "dbt: warehouse_models ... 231/231"
+    files = re.findall(r"files \(\S+\)\D*(\d+)/(\d+)", shown)
+    assert files[-1] == ("2", "2")
+    models = re.findall(r"dbt: warehouse_models\D*(\d+)/(\d+)", shown)
+    done, total = map(int, models[-1])
+    assert done == total > 50
     assert "files loaded:    1 (2 lines)" in result.stdout
     assert "files rejected:  1" in result.stdout
     assert "rejected/acme-build/bad.csv.errors.xlsx" in result.stdout

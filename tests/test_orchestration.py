@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from configuration import PROJECT_ROOT, Settings
+from configuration import PROJECT_ROOT, DuckDBFile, Settings
 from ingest.bucket import Bucket
 from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
@@ -98,14 +98,14 @@ def test_snapshot_is_a_separate_file_replaced_whole(tmp_path) -> None:
     connection.execute("create table raw.secret as select 1 as v")
     connection.close()
 
-    assert publish_snapshot(warehouse, serving) == {"marts.place_totals": 1}
+    assert publish_snapshot(DuckDBFile(warehouse), serving) == {"marts.place_totals": 1}
 
     # A reader holding the old snapshot keeps reading it while a new one is published.
     reader = duckdb.connect(str(serving), read_only=True)
     connection = duckdb.connect(str(warehouse))
     connection.execute("insert into marts.place_totals values (2)")
     connection.close()
-    assert publish_snapshot(warehouse, serving) == {"marts.place_totals": 2}
+    assert publish_snapshot(DuckDBFile(warehouse), serving) == {"marts.place_totals": 2}
     assert reader.execute("select count(*) from marts.place_totals").fetchone() == (1,)
     reader.close()
 

@@ -13,6 +13,11 @@
     indices, not loaded here: imd_status = 'not_available', never an English rank.
 #}
 
+-- A table, not a view: place_need, need_distribution and four data tests read it,
+-- and as a view each of them computed it again (about 10 s each on PostgreSQL at a
+-- million lines).
+{{ config(materialized='table') }}
+
 with
 
 apportioned as (
