@@ -28,6 +28,7 @@ import pytest
 
 from configuration import DuckDBFile, PostgresDatabase
 from ingest.raw_tables import RAW_DDL
+from tests.postgres_cluster import create_database
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"
@@ -234,7 +235,9 @@ def new_warehouse(
     assert database, "a PostgreSQL build names its own database"
     server = dict(request.getfixturevalue("postgres_server"))
     template = None if whole_project else request.getfixturevalue("seeded_postgres_template")
-    _new_postgres_database(server, database, template)
+    create_database(
+        database, template, host=server["host"], port=server["port"], user=server["user"]
+    )
     server["dbname"] = database
     env.update(
         {
@@ -254,18 +257,6 @@ def load(warehouse: BuiltWarehouse, rows: RawRows) -> None:
         _load_duckdb(warehouse.duckdb_path, rows)
     else:
         _load_postgres(warehouse.postgres, rows)
-
-
-def _new_postgres_database(server: dict[str, Any], database: str, template: str | None) -> None:
-    admin = _pg_connect({**server, "dbname": "postgres"})
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"drop database if exists {database}")
-            copy_of = f" template {template}" if template else ""
-            cur.execute(f"create database {database}{copy_of}")
-    finally:
-        admin.close()
 
 
 def dbt_command(subcommand: str, tmp: Path) -> list[str]:

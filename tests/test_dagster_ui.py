@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import psycopg2
 import pytest
 
 from configuration import DAGSTER_YAML, DBT_PROJECT_DIR, DuckDBFile, PostgresDatabase, Settings
@@ -26,6 +25,7 @@ from ingest.ledger import Status
 from orchestration.dbt import dbt_resource, reference_seeds
 from orchestration.resources import build_resources
 from svw.runner import RunOutcome, run_pipeline
+from tests.postgres_cluster import create_database
 from tests.returns import EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
 from tests.warehouses import postgres_rows, raw_rows, served_rows
 
@@ -60,16 +60,7 @@ class UiRun:
 
 
 def _fresh_postgres(server: dict, name: str) -> PostgresDatabase:
-    admin = psycopg2.connect(
-        host=server["host"], port=server["port"], user=server["user"], dbname="postgres"
-    )
-    try:
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(f"drop database if exists {name}")
-            cursor.execute(f"create database {name}")
-    finally:
-        admin.close()
+    create_database(name, host=server["host"], port=server["port"], user=server["user"])
     return PostgresDatabase(
         host=str(server["host"]), port=int(server["port"]), user=str(server["user"]), database=name
     )
