@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -115,6 +116,58 @@ def test_snapshot_is_a_separate_file_replaced_whole(tmp_path) -> None:
     assert schemas == {"marts"}  # only the published relations, never raw data
     fresh.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["serving.duckdb", "warehouse.duckdb"]
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+FACT = "select return_key, built_at, value from marts.fct_lines order by all"
+
+
+def test_the_snapshot_replaces_only_the_returns_stamped_since_it_was_published(
+    tmp_path: Path,
+) -> None:
+    """A table kept by return (as dbt's incremental line facts) is brought up to date
+    return by return; a full rebuild, or a table dropped, is copied whole."""
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
+    first, second, third = "2026-01-01", "2026-01-02", "2026-01-03"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.fct_lines (return_key varchar, built_at timestamp, value int)"
+        )
+        connection.execute(
+            f"insert into marts.fct_lines values ('a', '{first}', 1), ('b', '{first}', 2), "
+            f"('b', '{first}', 3)"
+        )
+        connection.execute("create table marts.old_mart as select 1 as v")
+    publish_snapshot(DuckDBFile(warehouse), serving)
+
+    # Return b rebuilt by a later build (delete+insert, one line now). Return a's row is
+    # changed in place without a new stamp, which no build does: the snapshot keeping
+    # its old value shows that unstamped returns are not copied again.
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("delete from marts.fct_lines where return_key = 'b'")
+        connection.execute(f"insert into marts.fct_lines values ('b', '{second}', 30)")
+        connection.execute("update marts.fct_lines set value = 100 where return_key = 'a'")
+        connection.execute("drop table marts.old_mart")
+    counts = publish_snapshot(DuckDBFile(warehouse), serving)
+
+    assert counts == {"marts.fct_lines": 2}
+    assert _rows(serving, "select table_name from duckdb_tables()") == [("fct_lines",)]
+    assert _rows(serving, FACT) == [
+        ("a", datetime(2026, 1, 1), 1),
+        ("b", datetime(2026, 1, 2), 30),
+    ]
+
+    # A full rebuild stamps every row anew and may drop returns: copied whole.
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("delete from marts.fct_lines")
+        connection.execute(f"insert into marts.fct_lines values ('c', '{third}', 5)")
+    publish_snapshot(DuckDBFile(warehouse), serving)
+    assert _rows(serving, FACT) == [("c", datetime(2026, 1, 3), 5)]
 
 
 def test_quality_gate_and_dbt_tests_surface_as_asset_checks(svw_settings: Settings) -> None:
