@@ -10,16 +10,25 @@ reload under `dagster dev`); at run time dbt writes only under the Dagster home
 """
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+from packaging import version
 
 from configuration import DBT_PROJECT_DIR, Settings
 from ingest.progress import counter
-from orchestration.dbt_cli import dbt_executable, dbt_target, environment_for_dbt, invocation_folder
+from orchestration.dbt_cli import (
+    dbt_executable,
+    dbt_target,
+    environment_dbt,
+    environment_for_dbt,
+    invocation_folder,
+)
 from orchestration.dbt_metadata import relation_metadata
 from orchestration.resources import WarehouseResource
 from orchestration.seed_builds import (
@@ -83,6 +92,19 @@ class PipelineDbtResource(DbtCliResource):
         from the warehouse in two queries once dbt has finished.
         """
         return None
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        """dbt-core's version, read from this environment's package metadata.
+
+        dagster-dbt runs ``dbt --version`` once per run to learn it: about 2 s of dbt's
+        imports for a number the environment already records. The dbt this resource
+        runs is this environment's unless it has none
+        (:func:`orchestration.dbt_cli.dbt_executable`).
+        """
+        if Path(self.dbt_executable) == environment_dbt():
+            return version.parse(metadata.version("dbt-core"))
+        return super()._cli_version
 
     def build(
         self,

@@ -49,12 +49,17 @@ def environment_for_dbt(location: WarehouseLocation) -> Iterator[None]:
         os.environ.update(saved)
 
 
+def environment_dbt() -> Path:
+    """Where this Python environment (the venv) installs dbt's command."""
+    return Path(sysconfig.get_path("scripts")) / "dbt"
+
+
 def dbt_executable() -> str:
-    """The dbt installed with this Python environment (the venv), else whatever is on PATH.
+    """The dbt installed with this Python environment, else whatever is on PATH.
 
     Dagster's code server may start without the venv's bin/ on PATH.
     """
-    candidate = Path(sysconfig.get_path("scripts")) / "dbt"
+    candidate = environment_dbt()
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 

@@ -11,9 +11,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt.core import resource as dagster_dbt_resource
 
 from configuration import PROJECT_ROOT, DuckDBFile, Settings
 from ingest.bucket import Bucket
+from orchestration.dbt import dbt_resource
+from orchestration.dbt_cli import dbt_executable
 from orchestration.definitions import build_definitions
 from orchestration.resources import build_resources
 from orchestration.sensors import bucket_sensor
@@ -50,6 +53,20 @@ def test_definitions_wire_one_job_with_sensor_and_schedule(svw_settings: Setting
     } <= keys
     assert defs.resolve_sensor_def("bucket_sensor").job_name == "social_value_pipeline"
     assert defs.resolve_schedule_def("social_value_pipeline_schedule").cron_schedule == "0 2 * * *"
+
+
+def test_the_dbt_resource_knows_dbt_s_version_without_starting_dbt(
+    svw_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dagster-dbt asks the dbt command (about 2 s of a run); the oracle is its answer.
+    printed = subprocess.run(
+        [dbt_executable(), "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    started: list[object] = []
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", started.append)
+    known = dbt_resource(svw_settings)._cli_version
+    assert f"installed: {known}" in printed
+    assert started == []
 
 
 def evaluate(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
