@@ -29,6 +29,7 @@ import dagster as dg
 import duckdb
 import fsspec
 import pytest
+from altair.vegalite.v6.schema.core import TopLevelSpec
 from click.testing import CliRunner
 
 from configuration import DuckDBFile, PostgresDatabase, Settings
@@ -38,6 +39,7 @@ from serving.published import published_connection
 from serving.report import INDEX, ReportSummary, place_page, write_report
 from serving.report.boundaries import BOUNDARIES_FOLDER, HOW_TO_ADD
 from serving.report.data import read_report
+from serving.report.svg_cache import SvgCache
 from svw.cli import main
 from tests import browser
 from tests.dbt_builds import EDITION, BuiltWarehouse, RawRows, build, submission_row
@@ -211,6 +213,27 @@ def test_map_with_boundaries_in_the_bucket(serving: Path, tmp_path: Path) -> Non
     # City of London is in the marts with no value: £0.00, a figure all the same
     assert "3 of 3 districts have a figure; highest: Blackpool, £10.01 a head" in figure
     assert "Boundaries: reference/boundaries/lad_2024.geojson." in html
+
+
+def test_every_chart_drawn_is_valid_vega_lite(
+    serving: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The report skips altair's validation; an invalid spec may still draw, wrongly.
+    bucket = tmp_path / "bucket"
+    (bucket / BOUNDARIES_FOLDER).mkdir(parents=True)
+    (bucket / BOUNDARIES_FOLDER / "lad_2024.geojson").write_bytes(_boundaries())
+    validated: list[dict] = []
+    draw = SvgCache._draw
+
+    def validating(cache: SvgCache, spec: dict) -> str:
+        TopLevelSpec.from_dict(spec)  # raises jsonschema's ValidationError
+        validated.append(spec)
+        return draw(cache, spec)
+
+    monkeypatch.setattr(SvgCache, "_draw", validating)
+    summary = _write(serving, tmp_path / "report", bucket)
+    assert summary.has_map
+    assert len(validated) == summary.charts_drawn >= 15
 
 
 def test_report_to_s3_with_boundaries_from_s3(serving: Path, s3_settings: Settings) -> None:

@@ -66,9 +66,11 @@ def render(
 ) -> Figure:
     """A chart's figure, to be drawn (a newline in ``title`` starts a second line)."""
     heading = title.split("\n")
+    # Not validated against the Vega-Lite schema here: about 1.2 s a report, every run.
+    # tests/test_report.py validates every chart the report draws.
     spec = chart.properties(
         title=alt.TitleParams(heading, subtitle=ILLUSTRATIVE_NOTE if illustrative else "")
-    ).to_dict()
+    ).to_dict(validate=False)
     spec["config"] = {"font": FONT}
     return Figure(key, " ".join(heading), alt_text, spec, illustrative)
 
