@@ -111,16 +111,13 @@ loaded_lines as (
 versioned as (
 
     select
-        *,
+        loaded_lines.*,
         -- all lines of one file share its ordering keys, so the latest file that
-        -- holds the return wins as a whole; submission_id breaks exact ties
-        first_value(submission_id) over (
+        -- holds the return wins as a whole
+        first_value(loaded_lines.submission_id) over (
             -- the key is one to one with the return identity
-            partition by return_key
-            order by
-                received_at desc,
-                {{ binary_collation('source_file') }} desc,
-                submission_id desc
+            partition by loaded_lines.return_key
+            order by {{ latest_file_first('loaded_lines', path_column='source_file') }}
         ) as current_submission_id
 
     from loaded_lines
