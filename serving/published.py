@@ -62,7 +62,10 @@ def published_connection(
             raise PublishedMartsError(
                 f"no published marts at {serving_path}: run `svw run` (or `svw demo`) first"
             )
-        engine = sa.create_engine(f"duckdb:///{serving_path}", connect_args={"read_only": True})
+        engine = sa.create_engine(
+            f"duckdb:///{serving_path}",
+            connect_args={"read_only": True, "config": _reader_config(location)},
+        )
     else:
         engine = sa.create_engine(location.sqlalchemy_url())
     try:
@@ -72,17 +75,24 @@ def published_connection(
         engine.dispose()
 
 
+def _reader_config(location: DuckDBFile) -> dict[str, str]:
+    """A reader of the snapshot is bounded as every DuckDB connection of a run is
+    (the report and the exports read it inside the run's process); DuckDB's own
+    default is 80% of the machine's memory."""
+    return {"memory_limit": location.memory_limit}
+
+
 def read_published_marts(location: WarehouseLocation, serving_path: Path) -> dict[str, pa.Table]:
     """Every published relation of schema ``marts``, by name, in name order."""
     if isinstance(location, DuckDBFile):
-        return _from_snapshot(serving_path)
+        return _from_snapshot(location, serving_path)
     return _from_postgres(location)
 
 
-def _from_snapshot(serving_path: Path) -> dict[str, pa.Table]:
+def _from_snapshot(location: DuckDBFile, serving_path: Path) -> dict[str, pa.Table]:
     if not serving_path.exists():
         raise PublishedMartsError(f"no published snapshot at {serving_path}: run `svw run` first")
-    connection = duckdb.connect(str(serving_path), read_only=True)
+    connection = duckdb.connect(str(serving_path), read_only=True, config=_reader_config(location))
     try:
         names = [
             row[0]

@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 import time
 
+import duckdb
 import psycopg2
 import pytest
+import sqlalchemy as sa
 
-from configuration import PostgresDatabase
+from configuration import DuckDBFile, PostgresDatabase
 from serving import publish
 from serving.postgres_schema import BUILD_SCHEMA, RETIRED_PREFIX, drop_retired
+from serving.published import published_connection, read_published_marts
 from tests.warehouses import postgres_rows
 from warehouse import open_warehouse
 
@@ -145,3 +148,15 @@ def test_a_long_bi_query_never_blocks_a_publish(
     with open_warehouse(postgres_database) as warehouse:
         assert drop_retired(warehouse) == []
     assert postgres_rows(postgres_database, retired) == [(0,)]
+
+
+def test_readers_of_the_snapshot_are_bounded_as_the_run_is(tmp_path) -> None:
+    snapshot = tmp_path / "serving.duckdb"
+    with duckdb.connect(str(snapshot)) as connection:
+        connection.execute("create schema marts; create table marts.totals as select 1 as x")
+    location = DuckDBFile(tmp_path / "warehouse.duckdb", memory_limit="300MB")
+    with published_connection(location, snapshot) as connection:
+        limit = connection.execute(sa.text("select current_setting('memory_limit')")).scalar()
+    # 300 MB is 300,000,000 bytes: 286.1 MiB
+    assert limit == "286.1 MiB"
+    assert read_published_marts(location, snapshot)["totals"].to_pylist() == [{"x": 1}]
