@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+import platformdirs
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 MEASURE_CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "measure_catalogue.csv"
@@ -187,6 +189,8 @@ class Settings:
     export_url: str | None = None
     # The place report: a local folder (absolute) or an s3:// prefix.
     report_dir: str = str(PROJECT_ROOT / "data" / "report")
+    # What may be rebuilt at will: `svw validate`'s seeded catalogue (svw.offline).
+    cache_dir: Path = platformdirs.user_cache_path("svw")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -208,6 +212,7 @@ class Settings:
             reader_role=env.get("SVW_PG_READER_ROLE", DEFAULT_READER_ROLE),
             export_url=output_location(env.get("SVW_EXPORT", "")) or None,
             report_dir=output_location(env.get("SVW_REPORT_DIR", "./data/report")),
+            cache_dir=_absolute(env.get("SVW_CACHE_DIR") or str(cls.cache_dir)),
         )
 
     @property
@@ -246,6 +251,7 @@ class Settings:
             "SVW_PG_READER_ROLE": self.reader_role,
             "SVW_EXPORT": self.export_url or "",
             "SVW_REPORT_DIR": self.report_dir,
+            "SVW_CACHE_DIR": str(self.cache_dir),
             "DAGSTER_HOME": str(self.dagster_home),
         }
         if self.s3_endpoint_url:

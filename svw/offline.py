@@ -5,11 +5,14 @@ in the bucket) or as told.
 The throwaway holds the project's seeds (loaded by `dbt seed`, as in the pipeline)
 and, when the configured warehouse exists and can be read, the catalogue files it has
 loaded (editions, crosswalks, local proxies), so a file is checked against the
-catalogue in force there, as the next run would check it.
+catalogue in force there, as the next run would check it. `dbt seed` costs seconds, so
+its result is kept in the cache folder (``SVW_CACHE_DIR``) under the seeds'
+fingerprint, and each check starts from a copy: a submitter's second check runs no dbt.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +28,7 @@ from ingest.pipeline import CheckedFile, check_reference, check_return
 from ingest.raw_tables import REFERENCE_TABLES, ensure_raw_tables
 from ingest.reference_files import VERSION_KEYS
 from orchestration.dbt_cli import seed_reference_tables
+from orchestration.seed_builds import seed_fingerprint
 from warehouse import Warehouse, open_warehouse
 
 SHIPPED = "the shipped catalogue (no warehouse with loaded editions was found)"
@@ -87,12 +91,33 @@ def _copy_catalogue(warehouse: Warehouse, loaded: dict[str, pa.Table]) -> None:
             )
 
 
+def seeded_catalogue(cache_dir: Path) -> Path:
+    """A DuckDB file holding the project's seeds as they are now, built by `dbt seed`
+    the first time and kept under the seeds' fingerprint; kept files of other
+    fingerprints are removed. Never written in place: a check running beside this one
+    copies a whole file or none."""
+    folder = cache_dir / "seeded-catalogue"
+    kept = folder / f"{seed_fingerprint()[:20]}.duckdb"
+    if kept.exists():
+        return kept
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".seeding-") as scratch:
+        seeded = Path(scratch) / "seeds.duckdb"
+        seed_reference_tables(DuckDBFile(seeded), Path(scratch) / "dbt")
+        duckdb.connect(str(seeded)).close()  # folds a write-ahead log dbt left into the file
+        seeded.replace(kept)
+    for stale in folder.glob("*.duckdb"):
+        if stale != kept:
+            stale.unlink(missing_ok=True)
+    return kept
+
+
 @contextmanager
 def throwaway_warehouse(settings: Settings) -> Iterator[tuple[Warehouse, str]]:
     """A temporary DuckDB warehouse like the configured one, and what it checks against."""
     with tempfile.TemporaryDirectory(prefix="svw-validate-") as scratch:
         location = DuckDBFile(Path(scratch) / "check.duckdb")
-        seed_reference_tables(location, Path(scratch) / "dbt")
+        shutil.copyfile(seeded_catalogue(settings.cache_dir), location.path)
         loaded = _loaded_catalogue(settings.warehouse)
         with open_warehouse(location) as warehouse:
             ensure_raw_tables(warehouse)
@@ -105,9 +130,10 @@ def throwaway_warehouse(settings: Settings) -> Iterator[tuple[Warehouse, str]]:
 def check_files(
     paths: list[Path], settings: Settings, announce=None, kind: str | None = None
 ) -> Iterator[tuple[Path, CheckedFile]]:
-    """Verdict on each return as the pipeline would give it; nothing outside a temp dir
-    is written. ``announce`` is told once what the codes are checked against; ``kind``
-    (delivery, commitments) overrides the kind each file's folder says."""
+    """Verdict on each return as the pipeline would give it; nothing is written but the
+    cache (:func:`seeded_catalogue`). ``announce`` is told once what the codes are
+    checked against; ``kind`` (delivery, commitments) overrides the kind each file's
+    folder says."""
     with throwaway_warehouse(settings) as (warehouse, against):
         if announce is not None:
             announce(f"Measure codes are checked against {against}.")

@@ -25,6 +25,7 @@ from configuration import (
 )
 from ingest.raw_tables import ensure_raw_tables
 from orchestration.dbt_cli import seed_reference_tables
+from svw.offline import seeded_catalogue
 from tests.postgres_cluster import (
     ClusterFailed,
     PostgresUnavailable,
@@ -181,12 +182,20 @@ def postgres_database(
     return _database(postgres_server, name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's SVW_CACHE_DIR: shared by its tests (one `dbt seed` for every
+    `svw validate`), never the user's own cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["SVW_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
-def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
     """A DuckDB file with the dbt seeds and the raw tables, made once per session."""
-    folder = tmp_path_factory.mktemp("seeded")
-    location = DuckDBFile(folder / "seeded.duckdb")
-    seed_reference_tables(location, folder / "dbt")
+    location = DuckDBFile(tmp_path_factory.mktemp("seeded") / "seeded.duckdb")
+    shutil.copyfile(seeded_catalogue(cache_dir), location.path)
     with open_warehouse(location) as warehouse:
         ensure_raw_tables(warehouse)
     return location.path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import pty
@@ -14,11 +15,13 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
-from configuration import Settings
+from configuration import DBT_PROJECT_DIR, Settings
 from ingest.bucket import Bucket
+from svw import offline
 from tests.editions import CROSSWALK, EDITION_XLSX
 from tests.returns import BAD_CSV, LEEDS_Q1, csv_bytes
 from tests.test_ingest_pass import ingest
@@ -61,6 +64,31 @@ def test_validate_exits_zero_when_every_file_would_load(
 ) -> None:
     (tmp_path / "good.csv").write_bytes(LEEDS_Q1)
     assert svw("validate", "good.csv", cwd=tmp_path).returncode == 0
+
+
+def test_validate_seeds_once_and_again_only_when_the_seeds_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seedings: list[Path] = []
+    seed = offline.seed_reference_tables
+    monkeypatch.setattr(
+        offline, "seed_reference_tables", lambda at, *a: seedings.append(at.path) or seed(at, *a)
+    )
+    kept = offline.seeded_catalogue(tmp_path)
+    assert offline.seeded_catalogue(tmp_path) == kept
+    assert len(seedings) == 1
+    with (DBT_PROJECT_DIR / "seeds" / "measure_catalogue.csv").open(encoding="utf-8") as seed_file:
+        seed_codes = sorted(row["measure_code"] for row in csv.DictReader(seed_file))
+    with duckdb.connect(str(kept), read_only=True) as kept_file:
+        kept_codes = kept_file.sql(
+            "select measure_code from reference.measure_catalogue order by 1"
+        ).fetchall()
+    assert [code for (code,) in kept_codes] == seed_codes
+    # Another fingerprint (an edited seed, a new dbt): seeded again, the old file removed.
+    monkeypatch.setattr(offline, "seed_fingerprint", lambda: "f" * 64)
+    renewed = offline.seeded_catalogue(tmp_path)
+    assert len(seedings) == 2
+    assert sorted((tmp_path / "seeded-catalogue").iterdir()) == [renewed]
 
 
 def test_validate_knows_a_commitment_file_by_its_folder_or_kind(
