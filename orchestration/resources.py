@@ -16,6 +16,7 @@ from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
 from configuration import (
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
     DuckDBFile,
     PostgresDatabase,
     Settings,
@@ -54,6 +55,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     duckdb_path: str | None = None
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     pg_host: str | None = None
     pg_port: int = 5432
     pg_user: str = "postgres"
@@ -70,7 +72,9 @@ class WarehouseResource(dg.ConfigurableResource):
         common = {"serving_path": str(settings.serving_path), "reader_role": settings.reader_role}
         location = settings.warehouse
         if isinstance(location, DuckDBFile):
-            return cls(duckdb_path=str(location.path), **common)
+            return cls(
+                duckdb_path=str(location.path), duckdb_memory_limit=location.memory_limit, **common
+            )
         return cls(
             pg_host=location.host,
             pg_port=location.port,
@@ -83,7 +87,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def location(self) -> WarehouseLocation:
         if self.duckdb_path is not None:
-            return DuckDBFile(Path(self.duckdb_path))
+            return DuckDBFile(Path(self.duckdb_path), memory_limit=self.duckdb_memory_limit)
         return PostgresDatabase(
             host=self.pg_host or "127.0.0.1",
             port=self.pg_port,

@@ -69,6 +69,23 @@ def test_the_dbt_resource_knows_dbt_s_version_without_starting_dbt(
     assert started == []
 
 
+@pytest.mark.parametrize(
+    "warehouse", ["{tmp}/warehouse.duckdb", "postgresql://svw@db.example.org:5433/social"]
+)
+def test_a_run_reaches_the_warehouse_exactly_as_configured(warehouse: str, tmp_path: Path) -> None:
+    # Its memory limit too: a run once bounded every DuckDB connection, dbt's included,
+    # by the default 1GB whatever SVW_DUCKDB_MEMORY_LIMIT said.
+    settings = Settings.from_env(
+        {
+            "SVW_WAREHOUSE": warehouse.format(tmp=tmp_path),
+            "SVW_DUCKDB_MEMORY_LIMIT": "300MB",
+            "DAGSTER_HOME": str(tmp_path),
+        }
+    )
+    resources = build_resources(settings, dbt=None)  # type: ignore[arg-type]
+    assert resources["warehouse"].location == settings.warehouse
+
+
 def evaluate(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult:
     resources = build_resources(Settings.from_env(), dbt=None)  # type: ignore[arg-type]
     context = dg.build_sensor_context(
