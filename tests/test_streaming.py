@@ -179,7 +179,7 @@ def test_duckdb_memory_is_bounded_as_configured(tmp_path: Path) -> None:
         with other.connect() as second:
             assert second.exec_driver_sql(setting).scalar_one() == "286.1 MiB"
         other.dispose()
-    assert DuckDBFile(tmp_path / "x.duckdb").memory_limit == "1GB"
+    assert DuckDBFile(tmp_path / "x.duckdb").memory_limit == "768MB"
 
 
 def test_a_memory_limit_that_is_no_size_is_refused() -> None:
