@@ -126,7 +126,7 @@ bench-fixed: manifest
 
 # Seconds from a file dropped to its lines in the serving snapshot, the sensor running.
 bench-sensor: manifest
-	$(BIN)/python -m tests.benchmarks.bench_run --sensor-latency
+	$(BIN)/python -m tests.benchmarks.bench_run --sensor-latency --repeat 3
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
