@@ -24,8 +24,6 @@ from configuration import (
     WarehouseLocation,
 )
 from ingest.raw_tables import ensure_raw_tables
-from orchestration.dbt_cli import seed_reference_tables
-from svw.offline import seeded_catalogue
 from tests.postgres_cluster import (
     ClusterFailed,
     PostgresUnavailable,
@@ -33,6 +31,7 @@ from tests.postgres_cluster import (
     free_port,
     private_cluster,
 )
+from tests.warehouses import warehouse_url
 from warehouse import Warehouse, open_warehouse
 
 os.environ.update(TELEMETRY_OFF)
@@ -191,11 +190,35 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _seeds_built_by_a_run(warehouse: str, folder: Path) -> None:
+    """The pipeline job's seeds step alone into ``warehouse`` (an SVW_WAREHOUSE value),
+    as a first run makes it: every seed built and tested by dbt, and the build
+    recorded, so a run there finds the seeds current and skips them
+    (orchestration.seed_builds)."""
+    # Imported here: Dagster takes seconds to import, and most sessions never get here.
+    import dagster as dg
+
+    from orchestration.dbt import SEED_KEYS
+    from orchestration.definitions import build_definitions
+    from orchestration.jobs import PIPELINE_JOB_NAME
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SVW_WAREHOUSE", warehouse)
+        patch.setenv("DAGSTER_HOME", str(folder))  # dbt's artefacts, nothing else
+        job = build_definitions(Settings.from_env()).resolve_job_def(PIPELINE_JOB_NAME)
+        quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+        with dg.DagsterInstance.ephemeral() as instance:
+            job.execute_in_process(instance=instance, asset_selection=SEED_KEYS, run_config=quiet)
+
+
 @pytest.fixture(scope="session")
-def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Path:
-    """A DuckDB file with the dbt seeds and the raw tables, made once per session."""
-    location = DuckDBFile(tmp_path_factory.mktemp("seeded") / "seeded.duckdb")
-    shutil.copyfile(seeded_catalogue(cache_dir), location.path)
+def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file as a first run leaves it before ingestion (the seeds built, tested
+    and recorded by the job's seeds step) with the raw tables, made once per session:
+    copied for each test that needs a warehouse with its seeds (a run there skips them)."""
+    folder = tmp_path_factory.mktemp("seeded")
+    location = DuckDBFile(folder / "seeded.duckdb")
+    _seeds_built_by_a_run(str(location.path), folder)
     with open_warehouse(location) as warehouse:
         ensure_raw_tables(warehouse)
     return location.path
@@ -203,11 +226,11 @@ def seeded_duckdb(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> 
 
 @pytest.fixture(scope="session")
 def seeded_postgres_template(postgres_server: dict[str, str | int], tmp_path_factory) -> str:
-    """A PostgreSQL database with the dbt seeds and raw tables, to copy per test."""
+    """``seeded_duckdb`` on PostgreSQL: a database to copy per test (as a template)."""
     name = "svw_seeded_template"
     _new_database(postgres_server, name)
     location = _database(postgres_server, name)
-    seed_reference_tables(location, tmp_path_factory.mktemp("pgseed"))
+    _seeds_built_by_a_run(warehouse_url(location), tmp_path_factory.mktemp("pgseed"))
     with open_warehouse(location) as warehouse:
         ensure_raw_tables(warehouse)
     return name
@@ -250,10 +273,48 @@ def engine_settings(
     if request.param == "duckdb":
         return svw_settings
     database = request.getfixturevalue("postgres_database")
-    monkeypatch.setenv(
-        "SVW_WAREHOUSE",
-        f"postgresql://{database.user}@{database.host}:{database.port}/{database.database}",
-    )
+    monkeypatch.setenv("SVW_WAREHOUSE", warehouse_url(database))
+    return Settings.from_env()
+
+
+@pytest.fixture
+def seeded_svw_settings(svw_settings: Settings, seeded_duckdb: Path) -> Settings:
+    """svw_settings with the seeds already built by a run's seeds step (``seeded_duckdb``).
+
+    For the runs whose subject is not the seeds: each saves a dbt invocation. The first
+    runs of tests/test_end_to_end.py and tests/test_crash_recovery.py build them."""
+    shutil.copy(seeded_duckdb, svw_settings.warehouse.path)
+    return svw_settings
+
+
+@pytest.fixture
+def seeded_s3_settings(s3_settings: Settings, seeded_duckdb: Path) -> Settings:
+    """``s3_settings`` with the seeds already built (as ``seeded_svw_settings``)."""
+    shutil.copy(seeded_duckdb, s3_settings.warehouse.path)
+    return s3_settings
+
+
+@pytest.fixture
+def seeded_postgres_database(
+    postgres_server: dict[str, str | int],
+    seeded_postgres_template: str,
+    request: pytest.FixtureRequest,
+) -> PostgresDatabase:
+    """A fresh PostgreSQL database with the seeds already built, for one test."""
+    name = _test_database_name(request)
+    _new_database(postgres_server, name, template=seeded_postgres_template)
+    return _database(postgres_server, name)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def seeded_engine_settings(
+    request: pytest.FixtureRequest, svw_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """``seeded_svw_settings`` on each engine."""
+    if request.param == "duckdb":
+        return request.getfixturevalue("seeded_svw_settings")
+    database = request.getfixturevalue("seeded_postgres_database")
+    monkeypatch.setenv("SVW_WAREHOUSE", warehouse_url(database))
     return Settings.from_env()
 
 

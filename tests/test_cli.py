@@ -182,18 +182,18 @@ def _drain(controller: int, into: bytearray) -> None:
 
 
 def test_run_exits_zero_with_rejections_and_leaves_fresh_uploads_alone(
-    svw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    seeded_svw_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One `svw run` (each costs a whole pipeline): files older than the settle window
     are loaded or rejected, with the summary printed; a fresh upload is left alone. On
     a terminal, bars show the files and dbt's models and tests, each to its end."""
     monkeypatch.setenv("SVW_SETTLE_SECONDS", "3600")
-    bucket = Bucket(svw_settings.bucket_url)
+    bucket = Bucket(seeded_svw_settings.bucket_url)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
     bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
     two_hours_ago = time.time() - 7200
     for settled in ("incoming/leeds-council/q1.csv", "incoming/acme-build/bad.csv"):
-        os.utime(Path(svw_settings.bucket_url) / settled, (two_hours_ago, two_hours_ago))
+        os.utime(Path(seeded_svw_settings.bucket_url) / settled, (two_hours_ago, two_hours_ago))
     fresh = LEEDS_Q1.replace(b"Two apprentices", b"Three apprentices")
     bucket.write("incoming/leeds-council/q2.csv", fresh)
 
@@ -215,11 +215,11 @@ def test_run_exits_zero_with_rejections_and_leaves_fresh_uploads_alone(
 
 
 def test_validator_failure_fails_the_run_and_leaves_the_file_pending(
-    svw_settings: Settings, tmp_path: Path
+    seeded_svw_settings: Settings, tmp_path: Path
 ) -> None:
     """A broken validator (GX's DuckDB metrics failing, as without the compatibility
     layer) is an infrastructure failure: exit non-zero, nothing rejected or loaded."""
-    bucket = Bucket(svw_settings.bucket_url)
+    bucket = Bucket(seeded_svw_settings.bucket_url)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
     script = textwrap.dedent(
         """
@@ -244,8 +244,8 @@ def test_validator_failure_fails_the_run_and_leaves_the_file_pending(
     assert "infrastructure error" in result.stdout
     assert bucket.pending(0)[0].path == "incoming/leeds-council/q1.csv"
     assert not bucket.exists("rejected")
-    assert raw_rows(svw_settings, "select count(*) from raw.submissions") == [(0,)]
-    assert raw_rows(svw_settings, "select count(*) from raw.return_lines") == [(0,)]
+    assert raw_rows(seeded_svw_settings, "select count(*) from raw.submissions") == [(0,)]
+    assert raw_rows(seeded_svw_settings, "select count(*) from raw.return_lines") == [(0,)]
 
 
 def test_validate_checks_codes_against_the_editions_loaded_in_the_warehouse(

@@ -27,7 +27,7 @@ from orchestration.resources import build_resources
 from svw.runner import RunOutcome, run_pipeline
 from tests.postgres_cluster import create_database
 from tests.returns import EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
-from tests.warehouses import postgres_rows, raw_rows, served_rows
+from tests.warehouses import postgres_rows, raw_rows, served_rows, warehouse_url
 
 pytestmark = pytest.mark.slow
 
@@ -93,9 +93,7 @@ def ui_run(
     }
     if request.param == "postgres":
         database = _fresh_postgres(request.getfixturevalue("postgres_server"), "svw_dagster_ui")
-        values["SVW_WAREHOUSE"] = (
-            f"postgresql://{database.user}@{database.host}:{database.port}/{database.database}"
-        )
+        values["SVW_WAREHOUSE"] = warehouse_url(database)
     (folder / "dagster").mkdir()
     shutil.copy(DAGSTER_YAML, folder / "dagster" / "dagster.yaml")
     _drop_in_order(folder / "bucket")

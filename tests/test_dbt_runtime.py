@@ -67,7 +67,7 @@ def test_invocation_folders_carry_the_parse_state_and_are_pruned(tmp_path: Path)
 def test_seeds_are_current_only_after_a_recorded_build_of_these_seeds(
     seeded_warehouse: Warehouse,
 ) -> None:
-    # The seeded warehouse has the tables but no record: a brand-new warehouse's case.
+    # The seeded warehouse records the build of the seeds as they are, not of "abc".
     assert current_seed_build(seeded_warehouse, "abc", SEED_TABLES) is None
     record_seed_build(seeded_warehouse, "old", "run-1")
     record_seed_build(seeded_warehouse, "abc", "run-2")

@@ -250,7 +250,7 @@ def test_every_year_is_repriced_at_the_newest_loaded_edition(results) -> None:
 
 
 def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
-    svw_settings,
+    seeded_svw_settings,
 ) -> None:
     """`svw demo`'s catalogue files (svw/demo_catalogue.py, all INVENTED) in one run.
 
@@ -262,10 +262,10 @@ def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
     from svw.demo_catalogue import DEMO_EDITION, demo_catalogue_files
     from svw.runner import run_pipeline
 
-    bucket = Bucket(svw_settings.bucket_url)
+    bucket = Bucket(seeded_svw_settings.bucket_url)
     for demo_file in demo_catalogue_files():
         bucket.write(demo_file.path, demo_file.data)
-    outcome = run_pipeline(svw_settings)
+    outcome = run_pipeline(seeded_svw_settings)
     assert outcome.success, outcome.failure
     summary = outcome.summary_text().splitlines()
     assert [line for line in summary if line.startswith("  lines ")] == [
@@ -282,7 +282,7 @@ def test_the_demo_catalogue_is_loaded_and_the_summary_says_what_was_valued(
         "count NT1c with NT1 (double counting). Both are counted as sent: check that "
         "nothing is reported twice."
     ) in summary
-    assert edition_lines(svw_settings) == [
+    assert edition_lines(seeded_svw_settings) == [
         f"* {DEMO_EDITION} v1: 5 measures (1 record-only, 1 localised); licence demo only; "
         f"ILLUSTRATIVE; reference/frameworks/{DEMO_EDITION}.xlsx",
         "* svw-illustrative-2026 v0: 38 measures (0 record-only, 0 localised); licence "

@@ -26,7 +26,7 @@ from tests.returns import (
     SECOND_DROP,
     UNKNOWN_PLACE,
 )
-from tests.warehouses import place_totals, raw_rows, served_rows
+from tests.warehouses import place_totals, raw_rows, served_rows, warehouse_url
 
 pytestmark = pytest.mark.slow
 
@@ -36,12 +36,13 @@ def drop(bucket: Bucket, files: dict[str, bytes]) -> None:
         bucket.write(path, data)
 
 
-def run_both_drops(settings: Settings) -> Bucket:
+def run_both_drops(settings: Settings, new_warehouse: bool = True) -> Bucket:
+    """The two drops, a run each; ``new_warehouse``: the first run builds the seeds."""
     bucket = Bucket(settings.bucket_url, settings.s3_endpoint_url)
     drop(bucket, FIRST_DROP)
     first = run_pipeline(settings)
     assert first.success, first.failure
-    assert first.seeds_rebuilt  # a brand-new warehouse: the seeds are built
+    assert first.seeds_rebuilt == new_warehouse
     assert {"seeds", "ingestion", "models", "publish"} <= set(first.step_seconds)
     assert (first.count("loaded"), first.count("rejected"), first.count("duplicate")) == (4, 2, 0)
     # The run summary warns about the place code missing from the place table.
@@ -135,14 +136,14 @@ def test_end_to_end_local_folder(engine_settings: Settings) -> None:
     assert_dbt_artefacts_kept_apart(engine_settings, dbt_project_before)
 
 
-def test_end_to_end_s3(s3_settings: Settings) -> None:
-    bucket = run_both_drops(s3_settings)
-    assert_outcome(s3_settings, bucket)
+def test_end_to_end_s3(seeded_s3_settings: Settings) -> None:
+    bucket = run_both_drops(seeded_s3_settings, new_warehouse=False)
+    assert_outcome(seeded_s3_settings, bucket)
 
 
 def test_the_demo_gives_the_same_place_totals_on_both_engines(
-    svw_settings: Settings,
-    postgres_database: PostgresDatabase,
+    seeded_svw_settings: Settings,
+    seeded_postgres_database: PostgresDatabase,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -153,11 +154,7 @@ def test_the_demo_gives_the_same_place_totals_on_both_engines(
     for engine in ("duckdb", "postgres"):
         monkeypatch.setenv("SVW_BUCKET", str(tmp_path / f"bucket-{engine}"))
         if engine == "postgres":
-            monkeypatch.setenv(
-                "SVW_WAREHOUSE",
-                f"postgresql://{postgres_database.user}@{postgres_database.host}:"
-                f"{postgres_database.port}/{postgres_database.database}",
-            )
+            monkeypatch.setenv("SVW_WAREHOUSE", warehouse_url(seeded_postgres_database))
         settings = Settings.from_env()
         drop(Bucket(settings.bucket_url), {f.path: f.data for f in demo_files()})
         outcome = run_pipeline(settings, settle_seconds=0)

@@ -279,9 +279,9 @@ def test_old_versions_are_removed_keeping_the_one_replaced(
 
 
 def test_a_run_publishes_the_export_when_svw_export_is_set(
-    svw_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    seeded_svw_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    without = build_definitions(svw_settings).resolve_asset_graph().get_all_asset_keys()
+    without = build_definitions(seeded_svw_settings).resolve_asset_graph().get_all_asset_keys()
     assert "serving/exports" not in {key.to_user_string() for key in without}
     monkeypatch.setenv("SVW_EXPORT", str(tmp_path / "published"))
     settings = Settings.from_env()

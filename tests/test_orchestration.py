@@ -204,12 +204,14 @@ def test_the_snapshot_replaces_only_the_returns_stamped_since_it_was_published(
     assert _rows(serving, FACT) == [("c", datetime(2026, 1, 3), 5)]
 
 
-def test_quality_gate_and_dbt_tests_surface_as_asset_checks(svw_settings: Settings) -> None:
-    bucket = Bucket(svw_settings.bucket_url)
+def test_quality_gate_and_dbt_tests_surface_as_asset_checks(
+    seeded_svw_settings: Settings,
+) -> None:
+    bucket = Bucket(seeded_svw_settings.bucket_url)
     bucket.write("incoming/leeds-council/q1.csv", LEEDS_Q1)
     bucket.write("incoming/acme-build/bad.csv", BAD_CSV)
 
-    defs = build_definitions(svw_settings)
+    defs = build_definitions(seeded_svw_settings)
     result = defs.resolve_job_def("social_value_pipeline").execute_in_process(
         instance=dg.DagsterInstance.ephemeral()
     )

@@ -335,14 +335,14 @@ def _assert_marts_use_the_loaded_files(settings: Settings) -> None:
 
 @pytest.mark.slow
 def test_loaded_reference_files_change_the_marts_in_the_same_run(
-    engine_settings: Settings,
+    seeded_engine_settings: Settings,
 ) -> None:
-    bucket = _drop_reference_and_return(engine_settings)
-    outcome = run_pipeline(engine_settings)
+    bucket = _drop_reference_and_return(seeded_engine_settings)
+    outcome = run_pipeline(seeded_engine_settings)
     assert outcome.success, outcome.failure
-    _assert_marts_use_the_loaded_files(engine_settings)
+    _assert_marts_use_the_loaded_files(seeded_engine_settings)
     assert bucket.pending(0) == []
-    assert [row[0] for row in raw_rows(engine_settings, _KINDS_IN_ORDER)] == [
+    assert [row[0] for row in raw_rows(seeded_engine_settings, _KINDS_IN_ORDER)] == [
         "reference_population",
         "reference_deprivation",
         "reference_geography",
@@ -354,10 +354,10 @@ _KINDS_IN_ORDER = "select file_kind from raw.submissions order by submission_id"
 
 
 @pytest.mark.slow
-def test_reference_files_load_from_s3(s3_settings: Settings) -> None:
-    bucket = _drop_reference_and_return(s3_settings)
-    outcome = run_pipeline(s3_settings)
+def test_reference_files_load_from_s3(seeded_s3_settings: Settings) -> None:
+    bucket = _drop_reference_and_return(seeded_s3_settings)
+    outcome = run_pipeline(seeded_s3_settings)
     assert outcome.success, outcome.failure
-    _assert_marts_use_the_loaded_files(s3_settings)
+    _assert_marts_use_the_loaded_files(seeded_s3_settings)
     assert bucket.exists("archive/reference/population/population_2024.csv")
     assert bucket.pending(0) == []

@@ -35,6 +35,11 @@ def postgres_rows(database: PostgresDatabase, sql: str, user: str | None = None)
         connection.close()
 
 
+def warehouse_url(database: PostgresDatabase) -> str:
+    """``database`` as ``SVW_WAREHOUSE`` names it (no password: the tests' server trusts)."""
+    return f"postgresql://{database.user}@{database.host}:{database.port}/{database.database}"
+
+
 def location_code(location: WarehouseLocation) -> str:
     """Python that opens ``location`` again, for a child process's script."""
     if isinstance(location, DuckDBFile):
