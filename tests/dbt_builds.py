@@ -283,16 +283,19 @@ def dbt_build(
     dbt_vars: str | None = None,
     whole_project: bool = False,
     full_refresh: bool = False,
+    data_tests: bool = True,
     incremental_models_only: bool = False,
 ) -> None:
     """One ``dbt build`` with ``env`` (its profile's variables): of the whole project,
     or of the models and their data tests on a seeded warehouse (``MODELS_ONLY``);
-    ``full_refresh`` rebuilds the incremental models whole. ``incremental_models_only``
-    is a ``dbt run`` of the incremental models and the models they read, no tests: the
-    state a later build's incremental step starts from, at a fraction of the cost."""
-    subcommand, selection = "build", [] if whole_project else list(MODELS_ONLY)
+    ``full_refresh`` rebuilds the incremental models whole. Without ``data_tests`` it
+    is a ``dbt run``: the models only, for a state that another build tests.
+    ``incremental_models_only`` runs the incremental models and the models they read:
+    the state a later build's incremental step starts from, at a fraction of the cost."""
+    subcommand = "build" if data_tests and not incremental_models_only else "run"
+    selection = [] if whole_project else list(MODELS_ONLY)
     if incremental_models_only:
-        subcommand, selection = "run", ["--select", "+config.materialized:incremental"]
+        selection = ["--select", "+config.materialized:incremental"]
     result = subprocess.run(
         [
             *dbt_command(subcommand, tmp),
