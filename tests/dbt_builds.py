@@ -8,11 +8,13 @@ per engine, and read the marts back. The raw tables are created by ingestion's o
 Seeds and unit tests do not depend on any module's rows, so only the whole-project
 build (tests/test_dbt_project.py, on an empty warehouse of each engine) builds and tests
 them; every other build starts from the session's seeded warehouse (tests/conftest.py:
-one ``dbt seed`` per engine) and builds the models and their data tests only.
+the pipeline's seeds step, once per engine) and builds the models and their data
+tests only.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -26,11 +28,10 @@ import duckdb
 import psycopg2
 import pytest
 
-from configuration import DuckDBFile, PostgresDatabase
+from configuration import DBT_PROJECT_DIR, DuckDBFile, PostgresDatabase
 from ingest.raw_tables import RAW_DDL
 from tests.postgres_cluster import create_database
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 EDITION = "svw-illustrative-2026"
 
 # The raw columns the rows fill, in order. Inserts name them, so columns that
@@ -181,6 +182,12 @@ def _dbt_executable() -> str:
     if found is None:
         pytest.fail("dbt is not installed in this environment")
     return found
+
+
+def seed_rows(name: str) -> int:
+    """The rows of the seed ``name``, counted in its CSV file."""
+    with open(DBT_PROJECT_DIR / "seeds" / f"{name}.csv", newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.DictReader(f))
 
 
 # What a build on a seeded warehouse leaves out: the seeds (with their data tests) are

@@ -1,14 +1,14 @@
 """What the Dagster UI shows of a run, read back from the Dagster instance as the UI does.
 
 One `svw run` per engine over a mixed bucket (loaded, rejected, duplicate files), then:
-the dbt assets' row counts and column types, the ingestion asset's table of files, the
-quality gate's counts adding up, and the run's tags. Expected figures are worked out
+the dbt assets' row counts and column types (the seeds', which the run found current,
+too), the ingestion asset's table of files, the quality gate's counts adding up, and
+the run's tags. Expected figures are worked out
 by hand from the files in tests/returns.py.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import time
@@ -19,12 +19,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from configuration import DAGSTER_YAML, DBT_PROJECT_DIR, DuckDBFile, PostgresDatabase, Settings
+from configuration import DAGSTER_YAML, DuckDBFile, PostgresDatabase, Settings
 from ingest.bucket import Bucket
 from ingest.ledger import Status
-from orchestration.dbt import dbt_resource, reference_seeds
-from orchestration.resources import build_resources
 from svw.runner import RunOutcome, run_pipeline
+from tests.dbt_builds import seed_rows
 from tests.postgres_cluster import create_database
 from tests.returns import EXPECTED_PLACE_TOTALS, FIRST_DROP, SECOND_DROP
 from tests.warehouses import postgres_rows, raw_rows, served_rows, warehouse_url
@@ -59,13 +58,6 @@ class UiRun:
     instance: dg.DagsterInstance
 
 
-def _fresh_postgres(server: dict, name: str) -> PostgresDatabase:
-    create_database(name, host=server["host"], port=server["port"], user=server["user"])
-    return PostgresDatabase(
-        host=str(server["host"]), port=int(server["port"]), user=str(server["user"]), database=name
-    )
-
-
 def _drop_in_order(bucket_dir: Path) -> None:
     """Both drops of tests/returns.py in one bucket, a second apart in FILES' order, so
     the corrected Leeds return comes after the one it replaces and the copy is the
@@ -91,9 +83,17 @@ def ui_run(
         "DAGSTER_HOME": str(folder / "dagster"),
         "SVW_SETTLE_SECONDS": "0",
     }
+    # The seeds as a first run leaves them: this run finds them current (the counts a
+    # build shows: tests/test_end_to_end.py).
     if request.param == "postgres":
-        database = _fresh_postgres(request.getfixturevalue("postgres_server"), "svw_dagster_ui")
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("seeded_postgres_template")
+        address = {key: server[key] for key in ("host", "port", "user")}
+        create_database("svw_dagster_ui", template, **address)
+        database = PostgresDatabase(**address, database="svw_dagster_ui")
         values["SVW_WAREHOUSE"] = warehouse_url(database)
+    else:
+        shutil.copy(request.getfixturevalue("seeded_duckdb"), folder / "warehouse.duckdb")
     (folder / "dagster").mkdir()
     shutil.copy(DAGSTER_YAML, folder / "dagster" / "dagster.yaml")
     _drop_in_order(folder / "bucket")
@@ -223,32 +223,16 @@ def test_a_run_of_svw_run_is_tagged_as_such(ui_run: UiRun) -> None:
     assert tags["svw/warehouse"] == "write"  # the job's own tag is kept
 
 
-def _seed_rows(name: str) -> int:
-    with open(DBT_PROJECT_DIR / "seeds" / f"{name}.csv", newline="", encoding="utf-8") as f:
-        return sum(1 for _ in csv.DictReader(f))
-
-
-def test_seeds_show_their_row_count_built_or_unchanged(ui_run: UiRun) -> None:
-    catalogue = dg.AssetKey(["reference", "measure_catalogue"])
-    built = _materialization(ui_run, catalogue)
-    assert built["dagster/row_count"].value == _seed_rows("measure_catalogue")
-
-    # The next run finds the seeds current and skips dbt: the counts are still shown.
-    settings = ui_run.settings
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DAGSTER_HOME", str(settings.dagster_home))
-        skipped = dg.materialize(
-            [reference_seeds],
-            resources=build_resources(settings, dbt_resource(settings)),
-            instance=ui_run.instance,
-        )
-    assert skipped.success
-    metadata = skipped.asset_materializations_for_node(reference_seeds.op.name)
-    by_key = {event.asset_key: event.metadata for event in metadata}
-    assert by_key[catalogue]["rebuilt"].value is False
-    assert by_key[catalogue]["dagster/row_count"].value == _seed_rows("measure_catalogue")
-    places = by_key[dg.AssetKey(["reference", "places"])]
-    assert places["dagster/row_count"].value == _seed_rows("places")
+def test_seeds_found_current_still_show_their_row_count(ui_run: UiRun) -> None:
+    """The run skipped dbt for the seeds (built before it), and still shows their counts."""
+    by_key = {
+        key: _materialization(ui_run, dg.AssetKey(["reference", key]))
+        for key in ("measure_catalogue", "places")
+    }
+    assert by_key["measure_catalogue"]["rebuilt"].value is False
+    assert by_key["measure_catalogue"]["dagster/row_count"].value == seed_rows("measure_catalogue")
+    places = by_key["places"]
+    assert places["dagster/row_count"].value == seed_rows("places")
     assert [c.name for c in places["dagster/column_schema"].value.columns][:2] == [
         "place_code",
         "place_name",

@@ -1,15 +1,17 @@
 """The whole pipeline, through Dagster, on a local folder and on a real S3 server,
 with the warehouse on DuckDB and on PostgreSQL: the same files give the same totals.
 
-The same runs show dbt at run time: seeds built by the first run and not rebuilt by the
-second, nothing written under dbt_project/, artefacts per warehouse with the parse state
-carried between invocations (tests/test_dbt_runtime.py tests the parts)."""
+The same runs show dbt at run time: seeds built by the first run (their row counts in
+the Dagster UI) and not rebuilt by the second, nothing written under dbt_project/,
+artefacts per warehouse with the parse state carried between invocations
+(tests/test_dbt_runtime.py tests the parts)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from configuration import DBT_PROJECT_DIR, PostgresDatabase, Settings
@@ -17,6 +19,7 @@ from ingest.bucket import Bucket
 from orchestration.dbt_cli import INVOCATIONS, KEEP_INVOCATIONS
 from svw.demo import demo_files
 from svw.runner import run_pipeline
+from tests.dbt_builds import seed_rows
 from tests.returns import (
     BAD_CSV_ERRORS,
     CURRENT_LINES,
@@ -43,6 +46,8 @@ def run_both_drops(settings: Settings, new_warehouse: bool = True) -> Bucket:
     first = run_pipeline(settings)
     assert first.success, first.failure
     assert first.seeds_rebuilt == new_warehouse
+    if new_warehouse:
+        assert_seeds_built_show_their_row_count(settings, first.run_id)
     assert {"seeds", "ingestion", "models", "publish"} <= set(first.step_seconds)
     assert (first.count("loaded"), first.count("rejected"), first.count("duplicate")) == (4, 2, 0)
     # The run summary warns about the place code missing from the place table.
@@ -55,6 +60,17 @@ def run_both_drops(settings: Settings, new_warehouse: bool = True) -> Bucket:
     assert not second.seeds_rebuilt
     assert "seeds" in second.summary_text() and "(unchanged, not rebuilt)" in second.summary_text()
     return bucket
+
+
+def assert_seeds_built_show_their_row_count(settings: Settings, run_id: str) -> None:
+    """The Dagster UI shows the seeds the run built with their row counts (as it shows
+    those a later run finds current: tests/test_dagster_ui.py)."""
+    catalogue = dg.AssetKey(["reference", "measure_catalogue"])
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        event = instance.get_latest_materialization_event(catalogue)
+    assert event is not None and event.run_id == run_id
+    metadata = event.asset_materialization.metadata
+    assert metadata["dagster/row_count"].value == seed_rows("measure_catalogue")
 
 
 def _tree(root: Path) -> dict[str, tuple[int, int]]:
