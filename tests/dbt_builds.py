@@ -202,6 +202,7 @@ def build(
     database: str | None = None,
     dbt_vars: str | None = None,
     whole_project: bool = False,
+    data_tests: bool = True,
 ) -> BuiltWarehouse:
     """Loads the rows and runs ``dbt build`` on ``request.param`` (duckdb or postgres).
 
@@ -209,11 +210,13 @@ def build(
     modules sharing a worker's server never meet).
     ``dbt_vars`` is passed as ``--vars`` (YAML, e.g. ``"{as_of_date: 2025-03-31}"``).
     ``whole_project`` starts from an empty warehouse and builds seeds and unit tests
-    too; otherwise the warehouse is a copy of the session's seeded one.
+    too; otherwise the warehouse is a copy of the session's seeded one. Without
+    ``data_tests``, the models only (``dbt run``): for the modules that test what
+    reads the marts, not the marts.
     """
     built, env, tmp = new_warehouse(request, tmp_path_factory, database, whole_project)
     load(built, rows)
-    dbt_build(env, built.target, tmp, dbt_vars, whole_project)
+    dbt_build(env, built.target, tmp, dbt_vars, whole_project, data_tests=data_tests)
     return built
 
 

@@ -84,7 +84,7 @@ def warehouse(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> BuiltWarehouse:
     on_duckdb = SimpleNamespace(param="duckdb", getfixturevalue=request.getfixturevalue)
-    return build(on_duckdb, tmp_path_factory, RAW)
+    return build(on_duckdb, tmp_path_factory, RAW, data_tests=False)
 
 
 @pytest.fixture(scope="module")
@@ -353,7 +353,9 @@ def test_the_same_report_from_postgres(
 ) -> None:
     """The report's SQL is portable: PostgreSQL's marts give the same figures."""
     on_server = SimpleNamespace(param="postgres", getfixturevalue=request.getfixturevalue)
-    server = build(on_server, tmp_path_factory, RAW, database="svw_report").postgres
+    server = build(
+        on_server, tmp_path_factory, RAW, database="svw_report", data_tests=False
+    ).postgres
     location = PostgresDatabase(
         host=server["host"], port=server["port"], user=server["user"], database=server["dbname"]
     )
