@@ -73,17 +73,17 @@ def drop_and_run(settings: Settings, files: dict[str, bytes]) -> list[str]:
 
 
 def test_the_run_summary_and_the_senders_report_say_what_was_replaced(
-    engine_settings: Settings,
+    seeded_engine_settings: Settings,
 ) -> None:
-    first = drop_and_run(engine_settings, FIRST_RUN)
+    first = drop_and_run(seeded_engine_settings, FIRST_RUN)
     assert "  files loaded:    1 (3 lines)" in first
     assert "  lines that count: 3 of the 3 loaded" in first
     assert not [line for line in first if "replaces" in line]
 
-    second = drop_and_run(engine_settings, SECOND_RUN)
+    second = drop_and_run(seeded_engine_settings, SECOND_RUN)
     assert "  files loaded:    4 (6 lines)" in second
     assert "  lines that count: 4 of the 6 loaded" in second
-    bucket_url = engine_settings.bucket_url
+    bucket_url = seeded_engine_settings.bucket_url
     start = second.index(f"  {Q1_NOTICE}")
     assert second[start : start + 4] == [
         f"  {Q1_NOTICE}",
