@@ -28,6 +28,9 @@ from pathlib import Path
 
 import psycopg2
 
+from configuration import PostgresDatabase
+from tests.warehouses import warehouse_url
+
 SUPERUSER = "postgres"
 # A throwaway cluster: durability off for speed (a caller's settings may turn it back on).
 THROWAWAY_SETTINGS: Mapping[str, str] = {
@@ -60,7 +63,9 @@ class ServerInfo:
 
     def url(self, database: str) -> str:
         """``database`` on this server, as ``SVW_WAREHOUSE`` takes it."""
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{database}"
+        return warehouse_url(
+            PostgresDatabase(host=self.host, port=self.port, user=self.user, database=database)
+        )
 
 
 def free_port() -> int:

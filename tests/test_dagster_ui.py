@@ -3,8 +3,8 @@
 One `svw run` per engine over a mixed bucket (loaded, rejected, duplicate files), then:
 the dbt assets' row counts and column types (the seeds', which the run found current,
 too), the ingestion asset's table of files, the quality gate's counts adding up, and
-the run's tags. Expected figures are worked out
-by hand from the files in tests/returns.py.
+the run's tags. Expected figures are worked out by hand from the files in
+tests/returns.py.
 """
 
 from __future__ import annotations
