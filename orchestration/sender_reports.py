@@ -39,7 +39,7 @@ def sender_reports(
         metadata={
             "reports_written": dg.MetadataValue.int(len(files)),
             "replaced": dg.MetadataValue.md(
-                "\n".join(f"- {notice}" for f in files for notice in f.notices) or "nothing"
+                "\n".join(f"- {notice}" for f in files for notice in f.notices_shown()) or "nothing"
             ),
         }
     )

@@ -25,6 +25,12 @@ class RunLines:
         return f"{self.counting} of the {self.loaded} loaded"
 
 
+# How many of a file's replaced returns the run summary and the Dagster UI name: a
+# resubmission can replace hundreds (600 in `make bench-large`'s second file), and the
+# sender's report beside the file lists every one.
+NOTICES_SHOWN = 5
+
+
 @dataclass
 class ReplacingFile:
     """A file of the run that holds the current version of returns earlier files held."""
@@ -37,6 +43,18 @@ class ReplacingFile:
     replaced_line_count: int  # earlier lines that no longer count because of this file
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # one sentence per file and return
+
+    def notices_shown(self, limit: int = NOTICES_SHOWN) -> list[str]:
+        """The first ``limit`` notices and, if there are more, one sentence counting them."""
+        if len(self.notices) <= limit:
+            return list(self.notices)
+        more = len(self.notices) - limit
+        return [
+            *self.notices[:limit],
+            f"... and {more} more {'return' if more == 1 else 'returns'} replaced by file "
+            f"{self.original_path}: in all {self.replaced_line_count} earlier lines no longer "
+            "count (the sender's report lists every return)",
+        ]
 
 
 _RUN_LINES_SQL = """

@@ -63,7 +63,7 @@ class RunOutcome:
         if self.lines is not None:
             lines.append(f"  lines that count: {self.lines}")
         for replacing in self.replacing:
-            lines += [f"  {notice}" for notice in replacing.notices]
+            lines += [f"  {notice}" for notice in replacing.notices_shown()]
             report = load_report_path(replacing.final_location)
             lines.append(f"  report for the sender: {self.settings.bucket_url}/{report}")
         for s in self.submissions:

@@ -1,6 +1,7 @@
 """The docs agree with the code: the README's configuration table names exactly the
 variables the settings read; the format guide lists the vocabulary's unit spellings; the
-mission mapping in docs/needs.md is the seed."""
+mission mapping in docs/needs.md is the seed; the numbers the format guide gives are the
+code's."""
 
 from __future__ import annotations
 
@@ -79,6 +80,14 @@ def test_format_guide_gives_the_header_quorum_of_a_workbook_sheet() -> None:
     guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
     words = {4: "four"}
     assert f"header row names at least {words[HEADER_QUORUM]} of the" in guide
+
+
+def test_format_guide_says_how_many_replaced_returns_the_run_summary_names() -> None:
+    from serving.supersessions import NOTICES_SHOWN
+
+    guide = (PROJECT_ROOT / "docs" / "return-format.md").read_text(encoding="utf-8")
+    words = {5: "five"}
+    assert f"The run summary names at most {words[NOTICES_SHOWN]} returns" in guide
 
 
 def test_the_ledgers_file_kinds_are_the_ones_dbt_accepts() -> None:

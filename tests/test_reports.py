@@ -1,5 +1,6 @@
-"""Rejection reports as a sender opens them: the workbook in a spreadsheet program
-(read back here with openpyxl), the JSON by a machine."""
+"""Reports as a sender opens them: a rejection's workbook in a spreadsheet program (read
+back here with openpyxl), its JSON by a machine; and what a loaded file replaced, in the
+sender's report and the run summary."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import json
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
+from configuration import Settings
 from expectations.errors import ReturnError, WhereRead
 from ingest.reports import build_reports, report_paths
+from serving.supersessions import ReplacingFile
 
 WHERE = WhereRead(
     sheet="Return", header_row=3, column_letters=(("quantity", "G"), ("evidence", "J"))
@@ -130,3 +133,38 @@ def test_senders_text_is_never_run_as_a_formula_nor_breaks_the_workbook() -> Non
     assert all(cell.data_type == "s" for cell in listed)
     assert (sheet["B1"].value, sheet["B1"].data_type) == ("incoming/a/=x.csv", "s")
     assert json.loads(json_bytes)["errors"][0]["value"] == formula
+
+
+def test_a_file_replacing_many_returns_is_summarised_and_its_report_lists_them_all(
+    svw_settings: Settings,
+) -> None:
+    """A resubmission replacing 12 returns: the run summary names 5 and counts the other
+    7 (with the 24 lines replaced in all); the sender's report lists all 12."""
+    from orchestration.sender_reports import _report
+    from svw.runner import RunOutcome
+
+    notices = [
+        f"file incoming/north/q1-v2.csv replaces return (GB-COH-01, C{n}, 2025-04-01 to "
+        "2025-06-30) from file incoming/north/q1.csv: 2 earlier lines no longer count"
+        for n in range(1, 13)
+    ]
+    replacing = ReplacingFile(
+        submission_id=2,
+        original_path="incoming/north/q1-v2.csv",
+        final_location="archive/north/q1-v2.csv",
+        line_count=30,
+        current_line_count=30,
+        replaced_line_count=24,
+        notices=notices,
+    )
+    outcome = RunOutcome(run_id="r", success=True, settings=svw_settings, replacing=[replacing])
+
+    summary = outcome.summary_text().splitlines()
+    start = summary.index(f"  {notices[0]}")
+    assert summary[start : start + 7] == [
+        *(f"  {notice}" for notice in notices[:5]),
+        "  ... and 7 more returns replaced by file incoming/north/q1-v2.csv: in all 24 "
+        "earlier lines no longer count (the sender's report lists every return)",
+        f"  report for the sender: {svw_settings.bucket_url}/archive/north/q1-v2.csv.report.xlsx",
+    ]
+    assert [row[1] for row in values(opened(_report(replacing)))[-12:]] == notices
