@@ -26,7 +26,7 @@ class RunLines:
 
 
 # How many of a file's replaced returns the run summary and the Dagster UI name: a
-# resubmission can replace hundreds (600 in `make bench-large`'s second file), and the
+# resubmission can replace hundreds (621 in `make bench-large`'s second file), and the
 # sender's report beside the file lists every one.
 NOTICES_SHOWN = 5
 
